@@ -1,0 +1,1 @@
+"""Region codes, herindeling crosswalks, harmonisation to a reference year, geometry."""

@@ -1,0 +1,1 @@
+"""The CBS StatLine OData source: client, table registry and parsing."""

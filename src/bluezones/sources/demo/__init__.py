@@ -1,0 +1,1 @@
+"""The embedded demo country: a synthetic but realistic Netherlands."""
