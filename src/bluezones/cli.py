@@ -1,12 +1,133 @@
-"""The ``bluezones`` command: thin commands over the library."""
+"""The ``bluezones`` command: thin commands over the library.
+
+Each command builds :class:`~bluezones.config.Settings`, opens the store, calls
+one library function and prints its result in the user's language. Domain
+errors (:class:`~bluezones.errors.BlueZonesError`) become a one-paragraph message
+on stderr and exit code 1; usage errors exit with 2.
+"""
 
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TypeVar
 
 import click
+import pandas as pd
+from rich.console import Console
+from rich.table import Table
 
 from bluezones.config import Settings
 from bluezones.errors import BlueZonesError
+from bluezones.i18n import text
+from bluezones.store import Store
 
-main = click.Group("bluezones")
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+@dataclass
+class Context:
+    """What every command gets: settings and consoles for results and messages."""
+
+    settings: Settings
+    out: Console
+    err: Console
+
+    def say(self, key: str, **fields: object) -> None:
+        self.out.print(text(key, self.settings.language, **fields), highlight=False)
+
+    @contextmanager
+    def store(self, *, read_only: bool = False) -> Iterator[Store]:
+        with Store(self.settings.store, read_only=read_only) as store:
+            yield store
+
+
+class _Group(click.Group):
+    """Maps domain errors to a readable message and exit code 1."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except BlueZonesError as exc:
+            lang = ctx.obj.settings.language if isinstance(ctx.obj, Context) else "nl"
+            Console(stderr=True).print(text("error", lang, message=exc), highlight=False)
+            sys.exit(exc.exit_code)
+
+
+@click.group(cls=_Group)
+@click.option(
+    "--store",
+    type=click.Path(dir_okay=False, path_type=Path),
+    envvar="BLUEZONES_STORE",
+    help="DuckDB store file (default: per-user data folder; env BLUEZONES_STORE).",
+)
+@click.option(
+    "--lang",
+    type=click.Choice(["nl", "en"]),
+    envvar="BLUEZONES_LANGUAGE",
+    help="Language of results and messages (default nl).",
+)
+@click.version_option(package_name="bluezones")
+@click.pass_context
+def main(ctx: click.Context, store: Path | None, lang: str | None) -> None:
+    """bluezones: waar is het jeugdzorggebruik opvallend lager of hoger dan verwacht?
+
+    Find Dutch gemeenten and wijken where youth-care use is notably lower
+    ("BlueZones") or higher than expected from who lives there.
+    """
+    try:
+        settings = Settings.from_env(store=store, language=lang)
+    except BlueZonesError as exc:
+        raise click.UsageError(str(exc)) from exc
+    ctx.obj = Context(settings, Console(), Console(stderr=True))
+
+
+pass_context = click.make_pass_decorator(Context)
+
+
+def print_frame(console: Console, frame: pd.DataFrame, title: str | None = None) -> None:
+    """Print a DataFrame as a rich table (numbers right-aligned)."""
+    table = Table(title=title, title_justify="left", show_lines=False)
+    for col in frame.columns:
+        numeric = pd.api.types.is_numeric_dtype(frame[col])
+        table.add_column(str(col), justify="right" if numeric else "left")
+    for row in frame.itertuples(index=False):
+        table.add_row(*("" if pd.isna(v) else str(v) for v in row))
+    console.print(table)
+
+
+@main.command()
+@pass_context
+def status(ctx: Context) -> None:
+    """List what the store holds: datasets, fetched tables, derived tables."""
+    lang = ctx.settings.language
+    ctx.say("store.location", path=ctx.settings.store)
+    if not ctx.settings.store.exists():
+        ctx.say("status.empty")
+        return
+    with ctx.store(read_only=True) as store:
+        info = store.status()
+    if info["datasets"].empty and info["snapshots"].empty:
+        ctx.say("status.empty")
+        return
+    if not info["datasets"].empty:
+        print_frame(ctx.out, info["datasets"], text("status.datasets", lang))
+    if not info["snapshots"].empty:
+        snaps = info["snapshots"][["source", "table_id", "modified", "fetched_at", "n_rows"]]
+        print_frame(ctx.out, snaps, text("status.snapshots", lang))
+    if not info["derived"].empty:
+        print_frame(ctx.out, info["derived"], text("status.derived", lang))
+
+
+@main.command("settings")
+@pass_context
+def settings_cmd(ctx: Context) -> None:
+    """Show every setting, its current value and the environment variable that sets it."""
+    rows = []
+    for env, help_text in Settings.describe():
+        name = env.removeprefix("BLUEZONES_").lower()
+        rows.append((env, str(getattr(ctx.settings, name)), help_text))
+    print_frame(ctx.out, pd.DataFrame(rows, columns=["variable", "value", "help"]))

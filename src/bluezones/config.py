@@ -101,6 +101,7 @@ class Settings:
 
 def _convert(f: dataclasses.Field[Any], raw: str) -> Any:
     kind = f.type if isinstance(f.type, str) else getattr(f.type, "__name__", str(f.type))
+    word = {"int": "a whole number", "float": "a number", "Path": "a path"}.get(kind, kind)
     try:
         if kind == "Path":
             return Path(raw).expanduser()
@@ -110,7 +111,7 @@ def _convert(f: dataclasses.Field[Any], raw: str) -> Any:
             return float(raw)
     except ValueError:
         raise ConfigError(
-            f"Setting {ENV_PREFIX + f.name.upper()} has value {raw!r}, which is not a {kind}.",
-            hint=f"Give a {kind}.",
+            f"Setting {ENV_PREFIX + f.name.upper()} has value {raw!r}, which is not {word}.",
+            hint=f"Give {word}.",
         ) from None
     return raw

@@ -185,9 +185,7 @@ class Indicator:
 
 
 _INDICATOR_LIST = [
-    Indicator(
-        "jeugdhulp", "jeugdhulp", "youth_0_17", "Jeugdhulp", "Youth care", "neutral"
-    ),
+    Indicator("jeugdhulp", "jeugdhulp", "youth_0_17", "Jeugdhulp", "Youth care", "neutral"),
     Indicator(
         "jeugdhulp_zonder_verblijf",
         "jeugdhulp_zonder_verblijf",
