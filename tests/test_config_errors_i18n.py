@@ -50,3 +50,12 @@ def test_messages_have_both_languages_with_the_same_fields() -> None:
 def test_text_defaults_to_dutch() -> None:
     assert text("status.datasets") == "Datasets"
     assert text("fetch.unchanged", table="T", modified="m").startswith("T: ongewijzigd")
+
+
+def test_readme_documents_every_setting() -> None:
+    import runpy
+
+    repo = Path(__file__).resolve().parents[1]
+    module = runpy.run_path(str(repo / "scripts" / "readme_settings.py"))
+    readme = (repo / "README.md").read_text(encoding="utf-8")
+    assert module["render"](readme) == readme, "run scripts/readme_settings.py"
