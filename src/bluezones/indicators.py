@@ -152,6 +152,40 @@ _MEASURE_LIST = [
         "ots_ended",
         "dagen",
     ),
+    # Published by CBS (added for the CBS source): kwb counts and the percentages of
+    # "Indicatoren jeugdzorg in natura; gemeenten" (85098NED and its predecessors).
+    _count("youth_0_14", "Jongeren 0 tot 15 jaar", "Youth aged 0-14"),
+    _count("social_assistance", "Personen met bijstand", "People on social assistance"),
+    _share(
+        "pct_jeugdhulp",
+        "Jongeren met jeugdhulp in natura (%)",
+        "Youth with youth care in kind (%)",
+        "youth_0_17",
+    ),
+    _share(
+        "pct_jeugdhulp_met_verblijf",
+        "Jongeren met jeugdhulp met verblijf in natura (%)",
+        "Youth with residential youth care in kind (%)",
+        "youth_0_17",
+    ),
+    _share(
+        "pct_jeugdbescherming",
+        "Jongeren met jeugdbescherming (%)",
+        "Youth with child protection (%)",
+        "youth_0_17",
+    ),
+    _share(
+        "pct_jeugdbescherming_met_verblijf",
+        "Jeugdbescherming met jeugdhulp met verblijf (% van jeugdbescherming)",
+        "Child protection with residential youth care (% of child protection)",
+        "jeugdbescherming",
+    ),
+    _share(
+        "pct_jeugdreclassering",
+        "Jongeren met jeugdreclassering (%)",
+        "Youth on youth probation (%)",
+        "youth_12_22",
+    ),
 ]
 
 MEASURES: dict[str, Measure] = {m.name: m for m in _MEASURE_LIST}
