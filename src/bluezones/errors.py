@@ -16,6 +16,8 @@ __all__ = [
     "CBSError",
     "ConfigError",
     "DataError",
+    "DetectError",
+    "ModelError",
     "RegionError",
     "SourceError",
     "StoreError",
@@ -85,3 +87,11 @@ class StoreError(BlueZonesError):
 
 class RegionError(BlueZonesError):
     """A region code is malformed or unknown, or a crosswalk is inconsistent."""
+
+
+class ModelError(BlueZonesError):
+    """A model cannot be specified or fitted as asked (bad spec, singular design, ...)."""
+
+
+class DetectError(BlueZonesError):
+    """Detection cannot run as asked (too few years, no expected values, ...)."""

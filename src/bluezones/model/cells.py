@@ -1,0 +1,136 @@
+"""Cells: the one shape every model is fitted on.
+
+A cell is an area in a year (optionally also a covariate pattern, when
+person-level microdata are aggregated), with a numerator ``y`` (young people
+using care), a denominator ``n`` (young people at risk) and covariate values.
+Aggregated CBS tables and microdata both become cells, so both go through the
+same model code.
+
+Cells that cannot be fitted keep their row with ``usable = False`` and a
+``reason``: a suppressed numerator still gets an expected value; a missing or
+zero denominator cannot (there is no one to expect care for).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from bluezones.errors import ModelError
+from bluezones.model.spec import ModelSpec
+from bluezones.regions.codes import level_of
+
+__all__ = ["CELL_COLUMNS", "cells_from_facts", "check_cells", "wide"]
+
+CELL_COLUMNS = ("region_code", "year", "y", "n", "usable", "reason")
+
+REASON_NO_DENOMINATOR = "geen noemer (aantal jongeren ontbreekt of is 0)"
+REASON_SUPPRESSED = "teller onderdrukt of ontbrekend"
+REASON_MISSING_COVARIATE = "kenmerk ontbreekt: {measure}"
+
+
+def wide(facts: pd.DataFrame, measures: list[str] | None = None) -> pd.DataFrame:
+    """Tidy facts to one row per (region_code, year) and one column per measure.
+
+    Suppressed and missing values are NaN; a status column per measure is not
+    kept here (the store has it).
+    """
+    part = facts if measures is None else facts[facts["measure"].isin(measures)]
+    out = part.pivot_table(
+        index=["region_code", "year"],
+        columns="measure",
+        values="value",
+        aggfunc="first",
+        dropna=False,
+    )
+    out.columns.name = None
+    out = out.reset_index()
+    for m in measures or []:
+        if m not in out.columns:
+            out[m] = np.nan
+    return out
+
+
+def cells_from_facts(
+    facts: pd.DataFrame, spec: ModelSpec, regions: pd.DataFrame | None = None
+) -> pd.DataFrame:
+    """Build the cells of ``spec`` from tidy facts (ideally harmonised to one year).
+
+    Parameters
+    ----------
+    facts
+        Tidy facts (``bluezones.store.FACT_COLUMNS``) of one dataset.
+    spec
+        The model; decides indicator, covariates, level and years.
+    regions
+        Optional ``regions`` rows (region_code, gemeente_code, jeugdregio_code)
+        for the nested structure; without it the gemeente is read from the code.
+    """
+    facts = facts[[level_of(c) == spec.level for c in facts["region_code"]]]
+    if spec.years is not None:
+        facts = facts[facts["year"].isin(spec.years)]
+    if facts.empty:
+        raise ModelError(
+            f"There are no {spec.level} figures for the years asked.",
+            hint="Check the dataset, the level and the years (bluezones status).",
+        )
+    measures = spec.measures()
+    cells = wide(facts, measures)
+    ind = spec.definition
+    cells = cells.rename(columns={ind.numerator: "y", ind.denominator: "n"})
+    covariates = [m for m in measures[2:]]
+    _check_covariates_present(cells, covariates)
+    cells["usable"] = True
+    cells["reason"] = ""
+    no_den = ~(cells["n"] > 0)
+    _mark(cells, no_den, REASON_NO_DENOMINATOR)
+    _mark(cells, cells["y"].isna(), REASON_SUPPRESSED)
+    for m in covariates:
+        _mark(cells, cells[m].isna(), REASON_MISSING_COVARIATE.format(measure=m))
+    cells = _attach_parents(cells, regions)
+    return cells.sort_values(["region_code", "year"], ignore_index=True)
+
+
+def check_cells(cells: pd.DataFrame) -> None:
+    """Numerators and denominators must be non-negative and ``y <= n`` in usable cells."""
+    use = cells[cells["usable"]]
+    bad = use[(use["y"] < 0) | (use["n"] <= 0) | (use["y"] > use["n"])]
+    if not bad.empty:
+        row = bad.iloc[0]
+        raise ModelError(
+            f"Cell {row['region_code']} {int(row['year'])} has y = {row['y']} of n = {row['n']}.",
+            hint="A numerator must lie between 0 and its denominator; check the source figures.",
+            region=row["region_code"],
+            year=int(row["year"]),
+        )
+
+
+def _mark(cells: pd.DataFrame, mask: pd.Series, reason: str) -> None:
+    fresh = mask & cells["usable"]
+    cells.loc[fresh, "reason"] = reason
+    cells.loc[mask, "usable"] = False
+
+
+def _check_covariates_present(cells: pd.DataFrame, covariates: list[str]) -> None:
+    for m in covariates:
+        if cells[m].isna().all():
+            raise ModelError(
+                f"Covariate {m!r} is missing for every area in these years.",
+                hint=f"Load a source that has {m}, or leave it out of the model's covariates.",
+                measure=m,
+            )
+
+
+def _attach_parents(cells: pd.DataFrame, regions: pd.DataFrame | None) -> pd.DataFrame:
+    cells["gemeente_code"] = [
+        code if level_of(code) == "gemeente" else "GM" + code[2:6] for code in cells["region_code"]
+    ]
+    cells["jeugdregio_code"] = pd.Series([None] * len(cells), dtype="object")
+    if regions is not None and not regions.empty:
+        lookup = (
+            regions.dropna(subset=["jeugdregio_code"])
+            .drop_duplicates("region_code", keep="last")
+            .set_index("region_code")["jeugdregio_code"]
+        )
+        cells["jeugdregio_code"] = cells["gemeente_code"].map(lookup)
+    return cells
