@@ -129,8 +129,8 @@ class ModelSpec:
         return [self.definition.numerator, self.definition.denominator, *used]
 
     def formula(self) -> str:
-        """The right-hand side as a formulaic formula (intercept implicit)."""
-        terms = [f"scale({t})" if self.standardise else t for t in self.covariates]
+        """The right-hand side, for reports (standardising is separate: see ``standardise``)."""
+        terms = list(self.covariates)
         if self.year_effects:
             terms.append("C(year)")
         return " + ".join(terms) if terms else "1"
