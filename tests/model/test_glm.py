@@ -16,43 +16,9 @@ from bluezones.model.spec import ModelSpec
 COVARIATES = ("pct_single_parent", "pct_social_assistance", "np.log(address_density)")
 
 
-def synthetic_cells(seed: int = 1, areas: int = 150, years=(2019, 2020, 2021)) -> pd.DataFrame:
-    rng = np.random.default_rng(seed)
-    rows = []
-    single = rng.normal(20, 5, areas)
-    assist = np.clip(rng.normal(6, 2, areas) + 0.2 * (single - 20), 0.5, None)
-    density = rng.lognormal(7, 0.8, areas)
-    youth = rng.lognormal(8, 1.0, areas).round() + 50
-    for t, year in enumerate(years):
-        eta = (
-            -2.2
-            + 0.03 * (single - 20)
-            + 0.08 * (assist - 6)
-            - 0.05 * np.log(density)
-            + 0.15 * (year >= 2021)
-            + rng.normal(0, 0.1, areas)
-        )
-        y = rng.binomial(youth.astype(int), 1 / (1 + np.exp(-eta)))
-        for a in range(areas):
-            rows.append(
-                {
-                    "region_code": f"GM{a:04d}",
-                    "year": year,
-                    "y": float(y[a]),
-                    "n": youth[a],
-                    "pct_single_parent": single[a] + t * 0.1,
-                    "pct_social_assistance": assist[a],
-                    "address_density": density[a],
-                    "usable": True,
-                    "reason": "",
-                }
-            )
-    return pd.DataFrame(rows)
-
-
 @pytest.fixture(scope="module")
-def cells() -> pd.DataFrame:
-    return synthetic_cells()
+def cells(make_cells) -> pd.DataFrame:
+    return make_cells()
 
 
 def _statsmodels_fit(X, y, n, family, **kwargs):
@@ -126,9 +92,9 @@ def test_unusable_cells_are_predicted_but_not_fitted(cells) -> None:
     assert np.isfinite(pred.loc[0, "expected"])
 
 
-def test_overdispersion_is_detected() -> None:
+def test_overdispersion_is_detected(make_cells) -> None:
     rng = np.random.default_rng(5)
-    cells = synthetic_cells(seed=2)
+    cells = make_cells(seed=2)
     extra = rng.normal(0, 0.4, len(cells))
     p = 1 / (1 + np.exp(-(-2.2 + extra)))
     cells["y"] = rng.binomial(cells["n"].astype(int), p).astype(float)
@@ -147,9 +113,9 @@ def test_constant_covariate_is_refused(cells) -> None:
         fit_glm(cells.assign(pct_single_parent=3.0), ModelSpec(covariates=COVARIATES))
 
 
-def test_separation_gives_a_warning() -> None:
+def test_separation_gives_a_warning(make_cells) -> None:
     """Every cell with the marker has no users: the marker's coefficient runs off to -inf."""
-    cells = synthetic_cells(seed=4, areas=60)
+    cells = make_cells(seed=4, areas=60)
     marked = cells["region_code"] < "GM0010"
     cells["pct_special_education"] = marked.astype(float)
     cells.loc[marked, "y"] = 0.0

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 import numpy as np
 import pytest
 
@@ -13,12 +10,11 @@ from bluezones.model.glm import fit_glm
 from bluezones.model.report import model_report
 from bluezones.model.spec import ModelSpec
 
-sys.path.insert(0, str(Path(__file__).parent))
-from test_glm import COVARIATES, synthetic_cells  # noqa: E402
+COVARIATES = ("pct_single_parent", "pct_social_assistance", "np.log(address_density)")
 
 
-def test_report_on_informative_covariates() -> None:
-    cells = synthetic_cells(seed=11)
+def test_report_on_informative_covariates(make_cells) -> None:
+    cells = make_cells(seed=11)
     fitted = fit_glm(cells, ModelSpec(covariates=COVARIATES))
     report = model_report(fitted, cells)
     s = report.summary
@@ -31,8 +27,8 @@ def test_report_on_informative_covariates() -> None:
     assert (lo < report.coefficients["estimate"]).all() and (hi > lo).all()
 
 
-def test_noise_covariate_does_not_predict_out_of_sample() -> None:
-    cells = synthetic_cells(seed=12)
+def test_noise_covariate_does_not_predict_out_of_sample(make_cells) -> None:
+    cells = make_cells(seed=12)
     rng = np.random.default_rng(0)
     cells["pct_special_education"] = rng.normal(size=len(cells))
     spec = ModelSpec(covariates=("pct_special_education",), year_effects=False)
@@ -40,8 +36,8 @@ def test_noise_covariate_does_not_predict_out_of_sample() -> None:
     assert report.summary["cv_deviance_explained"] < 0.01
 
 
-def test_too_few_areas_for_cross_validation() -> None:
-    cells = synthetic_cells(seed=1, areas=4)
+def test_too_few_areas_for_cross_validation(make_cells) -> None:
+    cells = make_cells(seed=1, areas=4)
     fitted = fit_glm(cells, ModelSpec(covariates=("pct_single_parent",)))
     with pytest.raises(ModelError, match="at least 5 areas"):
         model_report(fitted, cells)
