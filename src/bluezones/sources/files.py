@@ -272,12 +272,12 @@ def _explicit_status(
     given: pd.Series, values: pd.Series, derived: pd.Series, column: str, where: dict[str, Any]
 ) -> pd.Series:
     """Combine a ``status`` column with the status read from the value cells."""
-    status = derived.copy()
-    for row, cell in given.items():
+    status = derived.tolist()
+    for i, (row, cell, value) in enumerate(zip(given.index, given, values, strict=True)):
         if is_blank(cell):
             continue
         text = str(cell).strip().lower()
-        has_value = pd.notna(values[row])
+        has_value = pd.notna(value)
         problem = None
         if text not in EXPLICIT_STATUSES:
             problem = f"Unknown status {str(cell)!r}."
@@ -294,8 +294,8 @@ def _explicit_status(
                 column=column,
                 **where,
             )
-        status[row] = text
-    return status
+        status[i] = text
+    return pd.Series(status, index=given.index, dtype=object)
 
 
 def _to_facts(long: pd.DataFrame, *, dataset: str, source: str) -> pd.DataFrame:

@@ -22,7 +22,7 @@ from __future__ import annotations
 import difflib
 import math
 import re
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Collection, Iterable
 from numbers import Real
 from typing import Any, Literal
 
@@ -135,7 +135,7 @@ def check_measure_names(names: pd.Series, **where: Any) -> pd.Series:
     cleaned = names.map(lambda v: "" if _is_empty(v) else str(v).strip().lower())
     bad = ~cleaned.isin(list(MEASURES))
     if bad.any():
-        row, name = cleaned.index[bad.argmax()], names[bad].iloc[0]
+        row, name = names[bad].index[0], names[bad].iloc[0]
         raise DataError(
             f"Unknown measure {name!r}.",
             hint=f"{_did_you_mean(str(name), sorted(MEASURES))}"
@@ -301,7 +301,7 @@ def check_counts(values: pd.Series, **where: Any) -> pd.Series:
     """Counts of people or households cannot be negative."""
     bad = values < 0
     if bad.any():
-        row = values.index[bad.argmax()]
+        row = values[bad].index[0]
         raise DataError(
             f"Count {_show(values[bad].iloc[0])} is negative.",
             hint="Counts of people or households are 0 or more; check the sign.",
@@ -316,7 +316,7 @@ def check_shares(values: pd.Series, **where: Any) -> pd.Series:
     low, high = SHARE_RANGE
     bad = (values < low) | (values > high)
     if bad.any():
-        row = values.index[bad.argmax()]
+        row = values[bad].index[0]
         raise DataError(
             f"Share {_show(values[bad].iloc[0])} is outside {low:g}-{high:g}.",
             hint="Shares are percentages from 0 to 100.",
@@ -397,7 +397,7 @@ def check_unique_keys(
     return frame
 
 
-def _key_context(first: Mapping[str, Any], keys: list[str]) -> dict[str, Any]:
+def _key_context(first: pd.Series, keys: list[str]) -> dict[str, Any]:
     names = {"region_code": "region", "year": "year", "measure": "measure"}
     return {names[k]: first[k] for k in keys if k in names}
 
