@@ -1,1 +1,25 @@
 """Region codes, herindeling crosswalks, harmonisation to a reference year, geometry."""
+
+from bluezones.regions.crosswalk import (
+    WEIGHT_SUM_TOLERANCE,
+    Crosswalk,
+    load_grenswijzigen,
+)
+from bluezones.regions.harmonise import (
+    HARMONISED_TABLE,
+    SLIVER_WEIGHT,
+    harmonise,
+    harmonise_store,
+    indicator_rates,
+)
+
+__all__ = [
+    "HARMONISED_TABLE",
+    "SLIVER_WEIGHT",
+    "WEIGHT_SUM_TOLERANCE",
+    "Crosswalk",
+    "harmonise",
+    "harmonise_store",
+    "indicator_rates",
+    "load_grenswijzigen",
+]
