@@ -1,0 +1,1 @@
+"""Expected use: model specifications, fitted models and expected counts."""
