@@ -87,11 +87,12 @@ class Crosswalk:
     [{'code_from': 'GM0370', 'code_to': 'GM0439', 'weight': 1.0}]
     """
 
-    __slots__ = ("_cache", "_frame", "_spans")
+    __slots__ = ("_cache", "_frame", "_pairs", "_spans")
 
     def __init__(self, frame: pd.DataFrame, *, span: tuple[int, int] | None = None) -> None:
         self._frame = _validated(frame)
         self._spans = _spans(self._frame, span)
+        self._pairs = _pairs(self._frame)
         self._cache: dict[tuple[str, int, int], pd.DataFrame] = {}
 
     def __setattr__(self, name: str, value: object) -> None:
@@ -119,8 +120,7 @@ class Crosswalk:
 
     def pairs(self, level: str) -> list[tuple[int, int]]:
         """The year pairs listed at ``level``."""
-        rows = self._frame.loc[self._frame["level"] == level, ["year_from", "year_to"]]
-        return sorted({(int(a), int(b)) for a, b in rows.itertuples(index=False)})
+        return list(self._pairs.get(level, ()))
 
     def mapping(self, level: str, year_from: int, year_to: int) -> pd.DataFrame:
         """How the units of ``year_from`` spread over the units of ``year_to``.
@@ -329,6 +329,14 @@ def _check_weights(f: pd.DataFrame) -> None:
             region=code,
             year=f"{year_from}->{year_to}",
         )
+
+
+def _pairs(f: pd.DataFrame) -> dict[str, tuple[tuple[int, int], ...]]:
+    rows = f[["level", "year_from", "year_to"]].drop_duplicates()
+    pairs: dict[str, list[tuple[int, int]]] = {}
+    for level, a, b in rows.itertuples(index=False, name=None):
+        pairs.setdefault(str(level), []).append((int(a), int(b)))
+    return {level: tuple(sorted(p)) for level, p in pairs.items()}
 
 
 def _spans(f: pd.DataFrame, span: tuple[int, int] | None) -> dict[str, tuple[int, int]]:

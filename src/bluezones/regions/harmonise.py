@@ -160,7 +160,13 @@ def _row_levels(codes: pd.Series) -> pd.Series:
             hint="Normalise codes on loading (GM0363, WK036300).",
             region=bad[0],
         )
-    return codes.map(found)
+    return pd.Series(_lookup(codes, found, None), index=codes.index, dtype="str")
+
+
+def _lookup(values: pd.Series, table: dict, default: object) -> np.ndarray:
+    """``table[value]`` for every value; looks each distinct value up once (fast on str)."""
+    positions, distinct = pd.factorize(values)
+    return np.array([table.get(v, default) for v in distinct], dtype=object)[positions]
 
 
 def _mappings(
@@ -215,9 +221,11 @@ def _parts(facts: pd.DataFrame, mapping: pd.DataFrame) -> pd.DataFrame:
     """One row per (fact, reference unit) with the weight of the part's own count."""
     parts = _to_reference(facts, mapping)
     kinds = {name: measure(name) for name in parts["measure"].unique()}
-    parts["weighted"] = parts["measure"].map({n: m.kind != "count" for n, m in kinds.items()})
     wm = {n: m.weight for n, m in kinds.items() if m.weight is not None}
-    parts["weight_measure"] = parts["measure"].map(wm)
+    parts["weighted"] = parts["measure"].isin(list(wm))
+    parts["weight_measure"] = pd.Series(
+        _lookup(parts["measure"], wm, ""), index=parts.index, dtype="str"
+    )
     counts = facts.rename(
         columns={"measure": "weight_measure", "value": "w_value", "status": "w_status"}
     )
@@ -265,7 +273,7 @@ def _combine(
     g = work.groupby(_KEY, sort=False, as_index=False).sum()
     g = g.merge(_expected_parts(facts, mapping), how="left", on=["dataset", "year", "code_to"])
     kinds = {n: measure(n).kind != "count" for n in g["measure"].unique()}
-    weighted = g["measure"].map(kinds).to_numpy(bool)
+    weighted = _lookup(g["measure"], kinds, False).astype(bool)
     _check_weights_present(g, weighted, parts)
     return _finish(g, weighted, _sources(parts))
 
