@@ -54,6 +54,35 @@ MESSAGES: dict[str, dict[Language, str]] = {
         "nl": "Dataset '{dataset}' omgezet naar de indeling van {year}: {facts} cijfers.",
         "en": "Dataset '{dataset}' harmonised to the {year} boundaries: {facts} figures.",
     },
+    # --- classification reasons --------------------------------------------
+    "reason.too_small": {
+        "nl": "Te klein om te beoordelen: {years} bruikbare jaren en {expected:.0f} verwachte "
+        "jongeren in zorg.",
+        "en": "Too small to judge: {years} usable years and {expected:.0f} young people "
+        "expected in care.",
+    },
+    "reason.lower": {
+        "nl": "{indicator}: {pct:.0f}% lager dan verwacht (interval {low:.0f}-{high:.0f}%) "
+        "over {years} jaar; kans dat het gebruik blijvend lager is: {prob:.0%}.",
+        "en": "{indicator}: {pct:.0f}% lower than expected (interval {low:.0f}-{high:.0f}%) "
+        "over {years} years; probability that use is lastingly lower: {prob:.0%}.",
+    },
+    "reason.higher": {
+        "nl": "{indicator}: {pct:.0f}% hoger dan verwacht (interval {low:.0f}-{high:.0f}%) "
+        "over {years} jaar; kans dat het gebruik blijvend hoger is: {prob:.0%}.",
+        "en": "{indicator}: {pct:.0f}% higher than expected (interval {low:.0f}-{high:.0f}%) "
+        "over {years} years; probability that use is lastingly higher: {prob:.0%}.",
+    },
+    "reason.no_escalation": {
+        "nl": "Jeugdbescherming en uithuisplaatsingen zijn niet opvallend hoog.",
+        "en": "Child protection and out-of-home placements are not notably high.",
+    },
+    "reason.as_expected": {
+        "nl": "Geen blijvend verschil met de verwachting (kans lager {p_below:.0%}, "
+        "kans hoger {p_above:.0%}).",
+        "en": "No lasting difference from expectation (probability lower {p_below:.0%}, "
+        "higher {p_above:.0%}).",
+    },
 }
 
 

@@ -1,0 +1,225 @@
+"""Classification of areas with reasons: BlueZone candidate, notably high, as expected, too small.
+
+Input is *evidence*: one row per area and indicator with the lasting
+(persistent) effect of the area on that indicator and the posterior
+probabilities that it is below or above expectation (from the persistence
+model or the empirical Bayes shrinkage). The rules, each a named constant:
+
+- **too small to judge**: fewer than ``MIN_YEARS`` usable years, or fewer than
+  ``MIN_EXPECTED`` expected users over those years on the primary indicator.
+- **BlueZone candidate**: the primary indicator (jeugdhulp) is lower than
+  expected with posterior probability at least ``PROBABILITY``, *and* the set of
+  areas so flagged keeps the Bayesian false discovery rate (the mean of
+  ``1 - P`` over flagged areas, Newton et al. 2004, Biostatistics 5:155) at most
+  ``fdr``, *and* no escalation indicator (jeugdbescherming, OTS,
+  uithuisplaatsing) is higher than expected with probability at least
+  ``ESCALATION_PROBABILITY``. Low use must not hide escalation.
+- **low use with escalation**: as a candidate, but an escalation indicator is high.
+- **notably high**: the primary indicator is higher than expected under the same
+  probability and FDR rules.
+- **as expected**: everything else.
+
+Every decision carries its reasons as text (Dutch by default) so a policy
+maker reads *why*, not only *what*.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from bluezones.detect.fdr import DEFAULT_FDR
+from bluezones.errors import DetectError
+from bluezones.i18n import text
+from bluezones.indicators import INDICATORS
+
+__all__ = [
+    "CLASSES",
+    "ESCALATION_INDICATORS",
+    "EVIDENCE_COLUMNS",
+    "Rules",
+    "bayes_fdr_flags",
+    "classify",
+    "rule_2019",
+    "status_changes",
+]
+
+PROBABILITY = 0.95
+ESCALATION_PROBABILITY = 0.80
+MIN_YEARS = 2
+MIN_EXPECTED = 20.0
+TWO_THIRDS = 2 / 3
+# Rates exactly at two thirds pass; floating-point division must not make them fail.
+RULE_TOLERANCE = 1e-9
+ESCALATION_INDICATORS = ("jeugdbescherming", "ots", "uithuisplaatsing")
+CLASSES = ("bluezone", "escalation", "high", "as_expected", "too_small")
+EVIDENCE_COLUMNS = (
+    "indicator",
+    "region_code",
+    "ratio",
+    "ratio_low",
+    "ratio_high",
+    "p_below",
+    "p_above",
+    "years",
+    "expected_total",
+)
+
+
+@dataclass(frozen=True)
+class Rules:
+    """The thresholds of the classification; defaults are the named constants."""
+
+    primary: str = "jeugdhulp"
+    escalation: tuple[str, ...] = ESCALATION_INDICATORS
+    probability: float = PROBABILITY
+    escalation_probability: float = ESCALATION_PROBABILITY
+    fdr: float = DEFAULT_FDR
+    min_years: int = MIN_YEARS
+    min_expected: float = MIN_EXPECTED
+
+
+def bayes_fdr_flags(prob: pd.Series, threshold: float, fdr: float) -> pd.Series:
+    """Flag areas by posterior probability while the Bayesian FDR stays at most ``fdr``.
+
+    Areas are taken in order of decreasing probability; an area is flagged if
+    its probability is at least ``threshold`` and the mean of ``1 - P`` over all
+    areas flagged so far stays at most ``fdr``.
+
+    >>> bayes_fdr_flags(pd.Series([0.99, 0.97, 0.96, 0.5]), 0.95, 0.05).tolist()
+    [True, True, True, False]
+    """
+    p = prob.fillna(0.0)
+    order = p.sort_values(ascending=False, kind="stable").index
+    running = (1 - p.loc[order]).expanding().mean()
+    keep = (p.loc[order] >= threshold) & (running <= fdr)
+    # Flags form a prefix of the sorted list: stop at the first area that fails.
+    prefix = keep.cumprod().astype(bool)
+    return prefix.reindex(prob.index)
+
+
+def classify(evidence: pd.DataFrame, rules: Rules = Rules(), lang: str = "nl") -> pd.DataFrame:
+    """One row per area: ``region_code, status, reasons`` plus the primary numbers."""
+    _check_evidence(evidence, rules)
+    wide = {ind: part.set_index("region_code") for ind, part in evidence.groupby("indicator")}
+    primary = wide[rules.primary]
+    small = (primary["years"] < rules.min_years) | (primary["expected_total"] < rules.min_expected)
+    judged = primary[~small]
+    low = bayes_fdr_flags(judged["p_below"], rules.probability, rules.fdr)
+    high = bayes_fdr_flags(judged["p_above"], rules.probability, rules.fdr)
+    rows = []
+    for code in primary.index:
+        row = primary.loc[code]
+        reasons: list[str] = []
+        if small.loc[code]:
+            status = "too_small"
+            reasons.append(
+                text(
+                    "reason.too_small",
+                    lang,
+                    years=int(row["years"]),
+                    expected=row["expected_total"],
+                )
+            )
+        elif low.loc[code]:
+            reasons.append(_effect_reason(rules.primary, row, "lower", lang))
+            escalated = _escalations(wide, code, rules)
+            status = "escalation" if escalated else "bluezone"
+            reasons += [
+                _effect_reason(ind, wide[ind].loc[code], "higher", lang) for ind in escalated
+            ]
+            if not escalated:
+                reasons.append(text("reason.no_escalation", lang))
+        elif high.loc[code]:
+            status = "high"
+            reasons.append(_effect_reason(rules.primary, row, "higher", lang))
+        else:
+            status = "as_expected"
+            reasons.append(
+                text("reason.as_expected", lang, p_below=row["p_below"], p_above=row["p_above"])
+            )
+        rows.append((code, status, " ".join(reasons)))
+    out = pd.DataFrame(rows, columns=["region_code", "status", "reasons"])
+    keep = ["ratio", "ratio_low", "ratio_high", "p_below", "p_above", "years", "expected_total"]
+    return out.merge(primary[keep], left_on="region_code", right_index=True)
+
+
+def _check_evidence(evidence: pd.DataFrame, rules: Rules) -> None:
+    missing = [c for c in EVIDENCE_COLUMNS if c not in evidence.columns]
+    if missing:
+        raise DetectError(f"Evidence lacks columns {missing}.", hint="Run detection first.")
+    if rules.primary not in set(evidence["indicator"]):
+        raise DetectError(
+            f"There is no evidence on the primary indicator {rules.primary!r}.",
+            hint="Detect on that indicator too, or choose another primary indicator.",
+        )
+    if evidence.duplicated(["indicator", "region_code"]).any():
+        dup = evidence[evidence.duplicated(["indicator", "region_code"])].iloc[0]
+        raise DetectError(
+            "Evidence has an area twice for one indicator.",
+            region=dup["region_code"],
+            hint="Give one lasting effect per area and indicator.",
+        )
+
+
+def _escalations(wide: dict[str, pd.DataFrame], code: str, rules: Rules) -> list[str]:
+    return [
+        ind
+        for ind in rules.escalation
+        if ind in wide
+        and code in wide[ind].index
+        and wide[ind].loc[code, "p_above"] >= rules.escalation_probability
+    ]
+
+
+def _effect_reason(indicator: str, row: pd.Series, direction: str, lang: str) -> str:
+    label = INDICATORS[indicator].label_nl if lang == "nl" else INDICATORS[indicator].label_en
+    pct = abs(row["ratio"] - 1) * 100
+    low, high = sorted(abs(np.array([row["ratio_low"], row["ratio_high"]]) - 1) * 100)
+    if (row["ratio_low"] - 1) * (row["ratio_high"] - 1) < 0:
+        low = 0.0  # the interval crosses 1
+    prob = row["p_below"] if direction == "lower" else row["p_above"]
+    return text(
+        f"reason.{direction}",
+        lang,
+        indicator=label,
+        pct=pct,
+        low=low,
+        high=high,
+        years=int(row["years"]),
+        prob=prob,
+    )
+
+
+def rule_2019(rates: pd.DataFrame, national: pd.Series) -> pd.DataFrame:
+    """The 2019 BlueZones rule: every indicator at most two thirds of the national rate.
+
+    ``rates`` has one row per area (index) and one column per indicator (youth
+    care, youth protection, youth probation in the 2019 study); ``national``
+    holds the national rate of each column. Returns the ratios and a boolean
+    column ``rule_2019``. Areas with a missing rate fail the rule (it cannot be
+    shown to hold).
+    """
+    missing = [c for c in rates.columns if c not in national.index]
+    if missing:
+        raise DetectError(
+            f"No national rate for {missing}.", hint="Give a national rate for every indicator."
+        )
+    ratios = rates / national[rates.columns]
+    out = ratios.add_prefix("ratio_")
+    at_most = ratios <= TWO_THIRDS + RULE_TOLERANCE
+    out["rule_2019"] = at_most.all(axis=1) & ratios.notna().all(axis=1)
+    return out
+
+
+def status_changes(yearly: pd.DataFrame) -> pd.DataFrame:
+    """Areas whose status differs from the year before: ``region_code, year, before, after``."""
+    ordered = yearly.sort_values(["region_code", "year"])
+    before = ordered.groupby("region_code")["status"].shift()
+    changed = before.notna() & (before != ordered["status"])
+    out = ordered.loc[changed, ["region_code", "year"]].copy()
+    out["before"] = before[changed]
+    out["after"] = ordered.loc[changed, "status"]
+    return out.reset_index(drop=True)
