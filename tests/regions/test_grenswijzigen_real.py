@@ -74,7 +74,7 @@ def test_known_herindelingen(crosswalk: Crosswalk) -> None:
         assert haaren[("GM0788", new)] == pytest.approx(share, abs=0.005)
     m = crosswalk.mapping("gemeente", 2018, 2019)
     assert (m["code_from"].nunique(), m["code_to"].nunique()) == (43, 18)
-    assert _weights(crosswalk, "wijk", 2022, 2024)[("WK036335", "WK0363MJ")] > 0.5
+    assert _weights(crosswalk, "wijk", 2022, 2024)[("WK036335", "WK0363MJ")] == 1.0
 
 
 def test_direct_and_composed_gemeente_mappings_agree(crosswalk: Crosswalk) -> None:

@@ -15,6 +15,7 @@ from bluezones.regions import (
     harmonise,
     harmonise_store,
     indicator_rates,
+    write_crosswalk,
 )
 from bluezones.store import FACT_COLUMNS, Store
 
@@ -129,6 +130,16 @@ def test_provisional_propagates() -> None:
     )
     out = harmonise(facts, CROSSWALK, 2022)
     assert _value(out, "GM0439", 2021, "jeugdhulp") == (100.0, "provisional")
+    shares = facts_frame(
+        [
+            ("GM0370", 2021, "pct_low_income", 10),
+            ("GM0439", 2021, "pct_low_income", 30),
+            ("GM0370", 2021, "households", 100, "provisional"),
+            ("GM0439", 2021, "households", 300),
+        ]
+    )
+    out = harmonise(shares, CROSSWALK, 2022)
+    assert _value(out, "GM0439", 2021, "pct_low_income") == (25.0, "provisional")
 
 
 def test_ignore_slivers_leaves_out_only_small_suppressed_slivers() -> None:
@@ -244,7 +255,7 @@ def test_harmonise_store_writes_one_transaction_per_dataset(store: Store) -> Non
     )
     store.write_facts(facts)
     cw = crosswalk_frame([(2021, 2022, "GM0370", "GM0439", 1.0)])
-    store.replace("crosswalk", cw.assign(dataset="d"))
+    assert write_crosswalk(store, cw.assign(dataset="d")) == 1
     assert harmonise_store(store, "d", 2022) == 1
     assert harmonise_store(store, "d", 2022) == 1  # replaces, does not append
     got = store.read(HARMONISED_TABLE)
@@ -275,3 +286,27 @@ def test_harmonise_store_checks_codes_against_the_regions_table(store: Store) ->
     with pytest.raises(RegionError, match="GM0439"):
         harmonise_store(store, "d", 2022)
     assert not store.has_table(HARMONISED_TABLE)
+
+
+def test_harmonise_store_needs_no_crosswalk_for_the_reference_year(store: Store) -> None:
+    store.write_facts(facts_frame([("GM0439", 2022, "population", 5)], dataset="d"))
+    assert harmonise_store(store, "d", 2022) == 1
+    store.write_facts(facts_frame([("GM0439", 2021, "population", 5)], dataset="d"))
+    with pytest.raises(RegionError, match="has no rows"):
+        harmonise_store(store, "d", 2022)
+
+
+def test_write_crosswalk_validates_and_replaces_one_dataset(store: Store) -> None:
+    rows = crosswalk_frame(
+        [(2021, 2022, "GM0001", "GM0002", 0.5), (2021, 2022, "GM0001", "GM0003", 0.49999)]
+    )
+    assert write_crosswalk(store, rows.assign(dataset="a")) == 2
+    assert write_crosswalk(store, rows.iloc[:1].assign(dataset="b", weight=1.0)) == 1
+    stored = store.read("crosswalk", where={"dataset": "a"})
+    assert stored["weight"].sum() == pytest.approx(1.0, abs=1e-15)
+    assert len(store.read("crosswalk")) == 3
+    with pytest.raises(RegionError, match="sum to"):
+        write_crosswalk(store, rows.iloc[:1].assign(dataset="a"))
+    with pytest.raises(RegionError, match="dataset"):
+        write_crosswalk(store, rows)
+    assert len(store.read("crosswalk")) == 3

@@ -4,6 +4,7 @@ from bluezones.regions.crosswalk import (
     WEIGHT_SUM_TOLERANCE,
     Crosswalk,
     load_grenswijzigen,
+    write_crosswalk,
 )
 from bluezones.regions.harmonise import (
     HARMONISED_TABLE,
@@ -22,4 +23,5 @@ __all__ = [
     "harmonise_store",
     "indicator_rates",
     "load_grenswijzigen",
+    "write_crosswalk",
 ]

@@ -26,12 +26,14 @@ from scipy import sparse
 
 from bluezones.errors import DataError, RegionError
 from bluezones.regions.codes import LEVELS, check_code, level_of, normalise_code
+from bluezones.store import TABLE_SCHEMAS, Store
 
 __all__ = [
     "CROSSWALK_COLUMNS",
     "WEIGHT_SUM_TOLERANCE",
     "Crosswalk",
     "load_grenswijzigen",
+    "write_crosswalk",
 ]
 
 CROSSWALK_COLUMNS = ("level", "year_from", "year_to", "code_from", "code_to", "weight")
@@ -357,6 +359,31 @@ def _spans(f: pd.DataFrame, span: tuple[int, int] | None) -> dict[str, tuple[int
             hint="Give span=(first_year, last_year) covering every year pair listed.",
         )
     return {level: (first, last) for level in LEVELS}
+
+
+def write_crosswalk(store: Store, frame: pd.DataFrame) -> int:
+    """Validate a crosswalk and replace its dataset's rows in the store's ``crosswalk`` table.
+
+    The rows are written as :class:`Crosswalk` validated them: codes
+    normalised, weights rescaled to sum to exactly 1. Returns the rows written.
+
+    >>> import tempfile, pathlib
+    >>> rows = pd.DataFrame({"dataset": "demo", "level": "gemeente", "year_from": [2021],
+    ...     "year_to": [2022], "code_from": ["GM0370"], "code_to": ["GM0439"], "weight": [1.0]})
+    >>> with Store(pathlib.Path(tempfile.mkdtemp()) / "s.duckdb") as store:
+    ...     write_crosswalk(store, rows)
+    1
+    """
+    if "dataset" not in frame.columns or frame["dataset"].nunique() != 1:
+        raise RegionError(
+            "A crosswalk to store needs one value in its 'dataset' column.",
+            hint="Set the dataset column, e.g. load_grenswijzigen(folder, dataset='cbs').",
+        )
+    dataset = str(frame["dataset"].iloc[0])
+    rows = Crosswalk(frame).frame.assign(dataset=dataset)
+    return store.replace(
+        "crosswalk", rows.loc[:, list(TABLE_SCHEMAS["crosswalk"])], where={"dataset": dataset}
+    )
 
 
 # --- the grenswijzigen extracts ---------------------------------------------------

@@ -32,7 +32,8 @@ Honesty rules
   needed). Built from several parts, it needs each part's weight count: a
   weight count that is suppressed or missing makes the result missing; a weight
   measure absent from the facts is a :class:`~bluezones.errors.DataError`.
-- ``provisional`` propagates: any provisional part makes the result provisional.
+- ``provisional`` propagates: any provisional part makes the result provisional,
+  and so does a provisional weight count of a share or mean built from several parts.
 - Land codes (``NL00``) pass through unchanged.
 """
 
@@ -267,6 +268,7 @@ def _combine(
             "n_prov": ((status == "provisional").to_numpy() & used),
             "n_w_absent": parts["w_absent"].to_numpy() & known,
             "n_w_null": parts["w_null"].to_numpy() & known,
+            "n_w_prov": (parts["w_status"] == "provisional").to_numpy() & known,
             "n_parts": 1,
         }
     )
@@ -319,7 +321,7 @@ def _finish(g: pd.DataFrame, weighted: np.ndarray, sources: pd.DataFrame) -> pd.
         | (weighted & ~one & ((g["n_w_null"] > 0) | (g["den"] <= 0)))
     ).to_numpy()
     suppressed = ~missing & ((g["n_supp"] > 0) | (g["n_used"] == 0)).to_numpy()
-    provisional = (g["n_prov"] > 0).to_numpy()
+    provisional = ((g["n_prov"] > 0) | (weighted & ~one & (g["n_w_prov"] > 0))).to_numpy()
     status = pd.Series(
         np.where(missing, "missing", np.where(suppressed, "suppressed", "provisional")),
         dtype="str",
