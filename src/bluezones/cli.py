@@ -37,7 +37,7 @@ class Context:
     err: Console
 
     def say(self, key: str, **fields: object) -> None:
-        self.out.print(text(key, self.settings.language, **fields), highlight=False)
+        self.out.print(text(key, self.settings.language, **fields), highlight=False, soft_wrap=True)
 
     @contextmanager
     def store(self, *, read_only: bool = False) -> Iterator[Store]:
@@ -53,7 +53,9 @@ class _Group(click.Group):
             return super().invoke(ctx)
         except BlueZonesError as exc:
             lang = ctx.obj.settings.language if isinstance(ctx.obj, Context) else "nl"
-            Console(stderr=True).print(text("error", lang, message=exc), highlight=False)
+            Console(stderr=True).print(
+                text("error", lang, message=exc), highlight=False, soft_wrap=True
+            )
             sys.exit(exc.exit_code)
 
 
@@ -131,3 +133,75 @@ def settings_cmd(ctx: Context) -> None:
         name = env.removeprefix("BLUEZONES_").lower()
         rows.append((env, str(getattr(ctx.settings, name)), help_text))
     print_frame(ctx.out, pd.DataFrame(rows, columns=["variable", "value", "help"]))
+
+
+@main.command()
+@click.option("--measure", help="Only tables that hold this measure.")
+@pass_context
+def tables(ctx: Context, measure: str | None) -> None:
+    """List the registry of CBS tables: which table holds which measures for which years."""
+    from bluezones.sources.cbs import REGISTRY
+
+    frame = REGISTRY.to_frame()
+    if measure:
+        frame = frame[frame["measures"].str.split(", ").apply(lambda ms: measure in ms)]
+    frame["years"] = frame["first_year"].astype(str) + "-" + frame["last_year"].astype(str)
+    print_frame(ctx.out, frame[["table_id", "title", "years", "levels", "verified"]])
+
+
+@main.command()
+@click.argument("table_ids", nargs=-1, required=True)
+@click.option("--force", is_flag=True, help="Download even if CBS reports no change.")
+@click.option("--dataset", default="cbs", show_default=True, help="Dataset name in the store.")
+@pass_context
+def fetch(ctx: Context, table_ids: tuple[str, ...], force: bool, dataset: str) -> None:
+    """Download CBS StatLine tables into the store (only those that changed)."""
+    from bluezones.sources.cbs import CBSClient
+    from bluezones.sources.cbs import fetch as fetch_tables
+
+    with ctx.store() as store, CBSClient(ctx.settings) as client:
+        results = fetch_tables(
+            store, table_ids, client=client, force=force, dataset=dataset, progress=True
+        )
+    for r in results:
+        if r.status == "unchanged":
+            ctx.say("fetch.unchanged", table=r.table_id, modified=r.modified)
+        else:
+            ctx.say("fetch.done", table=r.table_id, rows=r.rows, facts=r.facts, modified=r.modified)
+
+
+@main.command()
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--dataset", required=True, help="Dataset name in the store, e.g. 'eigen'.")
+@click.option("--sheet", help="Excel sheet name or 0-based position.")
+@click.option("--encoding", default="utf-8", show_default=True, help="Text encoding of a CSV.")
+@click.option("--decimal", default=".", show_default=True, help="Decimal mark: . or ,")
+@click.option("--sep", help="CSV separator (default: sniffed).")
+@click.option("--ignore", multiple=True, help="Extra column to ignore (repeatable).")
+@pass_context
+def load(
+    ctx: Context,
+    path: Path,
+    dataset: str,
+    sheet: str | None,
+    encoding: str,
+    decimal: str,
+    sep: str | None,
+    ignore: tuple[str, ...],
+) -> None:
+    """Load a municipality's own CSV, Excel or Parquet file (see docs/own-files.md)."""
+    from bluezones.sources.files import load_own_file
+
+    sheet_arg: str | int | None = int(sheet) if sheet and sheet.isdigit() else sheet
+    with ctx.store() as store:
+        n = load_own_file(
+            store,
+            path,
+            dataset=dataset,
+            sheet=sheet_arg,
+            encoding=encoding,
+            decimal=decimal,
+            sep=sep,
+            ignore=ignore,
+        )
+    ctx.say("load.done", file=path.name, facts=n, dataset=dataset)
