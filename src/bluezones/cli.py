@@ -205,3 +205,62 @@ def load(
             ignore=ignore,
         )
     ctx.say("load.done", file=path.name, facts=n, dataset=dataset)
+
+
+@main.command()
+@click.option("--dataset", required=True, help="Dataset to harmonise, e.g. demo or cbs.")
+@click.option(
+    "--reference-year", type=int, help="Boundary year (default: setting BLUEZONES_REFERENCE_YEAR)."
+)
+@click.option("--level", type=click.Choice(["gemeente", "wijk"]), help="Only this level.")
+@click.option(
+    "--suppressed",
+    type=click.Choice(["propagate", "ignore_slivers"]),
+    default="propagate",
+    show_default=True,
+    help="How a merged unit with a suppressed part is treated.",
+)
+@click.option(
+    "--crosswalk",
+    "crosswalk_dataset",
+    help="Dataset whose crosswalk to use (default: the dataset's own, else cbs).",
+)
+@pass_context
+def harmonise(
+    ctx: Context,
+    dataset: str,
+    reference_year: int | None,
+    level: str | None,
+    suppressed: str,
+    crosswalk_dataset: str | None,
+) -> None:
+    """Put every year of a dataset on the boundaries of one reference year (herindeling)."""
+    from bluezones.regions import harmonise_store
+
+    year = reference_year or ctx.settings.reference_year
+    with ctx.store() as store:
+        if crosswalk_dataset is None:
+            own = not store.read("crosswalk", where={"dataset": dataset}).empty
+            crosswalk_dataset = dataset if own else "cbs"
+        n = harmonise_store(
+            store,
+            dataset,
+            year,
+            level=level,
+            suppressed=suppressed,
+            crosswalk_dataset=crosswalk_dataset,
+        )
+    ctx.say("harmonise.done", dataset=dataset, year=year, facts=n)
+
+
+@main.command()
+@click.argument("folder", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--dataset", default="cbs", show_default=True, help="Dataset the crosswalk is for.")
+@pass_context
+def crosswalk(ctx: Context, folder: Path, dataset: str) -> None:
+    """Load a herindeling crosswalk (VNG grenswijzigen CSVs) into the store."""
+    from bluezones.regions import load_grenswijzigen, write_crosswalk
+
+    with ctx.store() as store:
+        n = write_crosswalk(store, load_grenswijzigen(folder, dataset=dataset))
+    ctx.say("crosswalk.done", folder=folder, rows=n, dataset=dataset)

@@ -54,6 +54,10 @@ MESSAGES: dict[str, dict[Language, str]] = {
         "nl": "Dataset '{dataset}' omgezet naar de indeling van {year}: {facts} cijfers.",
         "en": "Dataset '{dataset}' harmonised to the {year} boundaries: {facts} figures.",
     },
+    "crosswalk.done": {
+        "nl": "Grenswijzigingen uit {folder}: {rows} regels opgeslagen voor dataset '{dataset}'.",
+        "en": "Boundary changes from {folder}: {rows} rows stored for dataset '{dataset}'.",
+    },
     # --- classification reasons --------------------------------------------
     "reason.too_small": {
         "nl": "Te klein om te beoordelen: {years} bruikbare jaren en {expected:.0f} verwachte "
