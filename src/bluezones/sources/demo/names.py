@@ -35,10 +35,12 @@ _FRISIAN_SUFFIXES = (
     "mar", "wâld", "fean", "dyk", "terp", "ingea", "stera", "lân", "wert", "rip", "hûs",
 )  # fmt: skip
 _APOSTROPHE_STEMS = ("Graven", "Hertogen", "Heeren", "Konings", "Jacobs", "Gravel")
-_APOSTROPHE_ENDS = ("broek", "bosch", "zande", "hage", "woude", "dijk")
+# Endings chosen so that no famous real name ('s-Gravenhage, 's-Hertogenbosch) comes out.
+_APOSTROPHE_ENDS = ("broek", "woude", "dijk", "hoeven", "veen")
 _DIRECTIONS = ("Noord", "Oost", "Zuid", "West", "Midden")
 _FRISIAN_DIRECTIONS = ("Súdwest", "Noardeast", "Súdeast", "Noardwest")
 _LANDSCAPES = ("Veluwe", "Kempen", "Waard", "Peel", "Achterhoek", "Vallei", "Delta", "Heuvelland")
+_ARTICLES = {"Heuvelland": "Het"}  # the others take "De"
 _WIJK_WORDS = ("Centrum", "Buitengebied", "Bedrijventerrein", "Kwartier", "Park", "Haven")
 
 # Shares of names of a special style: apostrophe names among all names, Frisian
@@ -100,7 +102,8 @@ class NameBook:
                 return f"{parts[0]} en {parts[1]}"
             if style == "land":
                 return "Land van " + parts[0]
-            return "Het " + self._pick(_LANDSCAPES)
+            landscape = self._pick(_LANDSCAPES)
+            return f"{_ARTICLES.get(landscape, 'De')} {landscape}"
 
         return self._unique(make)
 

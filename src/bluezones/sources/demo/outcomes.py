@@ -175,7 +175,10 @@ def _plant(
     return out
 
 
-def _apply_planted(effects: np.ndarray, codes: np.ndarray, planted: dict[str, str], rng) -> None:
+def _apply_planted(
+    effects: np.ndarray, codes: np.ndarray, planted: dict[str, str], rng: np.random.Generator
+) -> None:
+    """Replace the random effects of planted areas by their label's shift plus a little noise."""
     for i, code in enumerate(codes):
         label = planted.get(str(code))
         if label is not None:
@@ -183,7 +186,10 @@ def _apply_planted(effects: np.ndarray, codes: np.ndarray, planted: dict[str, st
             effects[i] = np.array(PLANTED_SHIFTS[label]) + noise
 
 
-def _year_effects(years: tuple[int, ...], reference_year: int, rng) -> pd.DataFrame:
+def _year_effects(
+    years: tuple[int, ...], reference_year: int, rng: np.random.Generator
+) -> pd.DataFrame:
+    """Trend, trend-break steps (zero in the reference year) and a small shock per year."""
     rows = []
     for m in CARE_MODELS:
         for year in years:
