@@ -6,6 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from bluezones.regions.crosswalk import Crosswalk
+from bluezones.regions.harmonise import harmonise
 from bluezones.sources.demo import DemoCountry
 
 
@@ -151,3 +153,20 @@ def test_wijk_crosswalk_conserves_totals(country: DemoCountry, wijken: pd.DataFr
         after = _map_to_next(before, cw[cw["year_from"] == year])
         assert after.sum() == pytest.approx(before.sum(), rel=1e-12)
         assert set(after.index) == set(by_year[year + 1].dropna().index)
+
+
+def test_harmonising_with_the_regions_crosswalk_reaches_the_reference_gemeenten(
+    country: DemoCountry,
+) -> None:
+    """The demo crosswalk feeds bluezones.regions as a real CBS-derived one would."""
+    years = country.meta["years"]
+    crosswalk = Crosswalk(country.crosswalk, span=(min(years), max(years)))
+    facts = country.facts
+    facts = facts[facts["region_code"].str.startswith("GM") & (facts["measure"] == "youth_0_17")]
+    result = harmonise(facts, crosswalk, country.meta["reference_year"])
+    reference = set(country.regions.query("year == 2024 and level == 'gemeente'")["region_code"])
+    for year, part in result.groupby("year"):
+        assert set(part["region_code"]) == reference, year
+    before = facts.groupby("year")["value"].sum()
+    after = result.groupby("year")["value"].sum()
+    assert np.allclose(before, after.reindex(before.index), rtol=1e-12)
