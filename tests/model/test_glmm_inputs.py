@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from bluezones.errors import BlueZonesError
-from bluezones.model._glmm import ModelError, fit_glmm
+from bluezones.errors import BlueZonesError, ModelError
+from bluezones.model._glmm import fit_glmm
 from bluezones.model._glmm_synthetic import make_cells
 
 

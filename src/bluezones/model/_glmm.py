@@ -47,7 +47,7 @@ import scipy.sparse as sp
 from numpy.typing import ArrayLike
 from scipy.special import expit, gammaln
 
-from bluezones.errors import BlueZonesError
+from bluezones.errors import ModelError
 from bluezones.model._glmm_linalg import (
     MAX_DENSE_LEAF,
     Factor,
@@ -86,10 +86,6 @@ RANK_TOLERANCE = 1e-10
 SEPARATION_TOLERANCE = 1e-7
 
 VcovMethod = Literal["hessian", "pirls"]
-
-
-class ModelError(BlueZonesError):
-    """A model cannot be fitted as asked (bad input, singular design, separation)."""
 
 
 @dataclass(frozen=True)
