@@ -124,6 +124,69 @@ def status(ctx: Context) -> None:
         print_frame(ctx.out, info["derived"], text("status.derived", lang))
 
 
+@main.command()
+@click.option(
+    "--seed", type=int, help="Seed of the demo country (default: setting BLUEZONES_SEED)."
+)
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Also write the country and its ground truth as CSV/GeoJSON files to this folder.",
+)
+@click.option("--no-harmonise", is_flag=True, help="Leave the years on their own boundaries.")
+@pass_context
+def demo(ctx: Context, seed: int | None, out: Path | None, no_harmonise: bool) -> None:
+    """Build the embedded demo country (a synthetic Netherlands) into the store.
+
+    The main job of the Quick start: about 342 gemeenten, 3,000 wijken, 2015-2024,
+    with herindelingen, suppression and a known truth to score detection against;
+    then every year is harmonised to the reference year.
+    """
+    from bluezones.regions import harmonise_store
+    from bluezones.sources.demo import generate
+
+    seed = ctx.settings.seed if seed is None else seed
+    with _progress(ctx, text("demo.generating", ctx.settings.language, seed=seed)) as step:
+        country = generate(seed, reference_year=ctx.settings.reference_year, progress=step)
+    with ctx.store() as store:
+        country.to_store(store)
+        if not no_harmonise:
+            n = harmonise_store(store, "demo", ctx.settings.reference_year)
+    regions = country.regions[country.regions["year"] == ctx.settings.reference_year]
+    counts = regions["level"].value_counts()
+    years = sorted(country.facts["year"].unique())
+    ctx.say(
+        "demo.done",
+        gemeenten=counts.get("gemeente", 0),
+        wijken=counts.get("wijk", 0),
+        regions=counts.get("jeugdregio", 0),
+        first=years[0],
+        last=years[-1],
+        facts=len(country.facts),
+    )
+    if not no_harmonise:
+        ctx.say("harmonise.done", dataset="demo", year=ctx.settings.reference_year, facts=n)
+    if out is not None:
+        country.write(out)
+        ctx.say("demo.written", folder=out)
+    ctx.say("store.location", path=ctx.settings.store)
+
+
+@contextmanager
+def _progress(ctx: Context, title: str) -> Iterator[Callable[[str, int, int], None]]:
+    """A rich progress bar fed by ``callback(step, done, total)``; quiet when not a terminal."""
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    columns = (TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn())
+    with Progress(*columns, console=ctx.err, disable=not ctx.err.is_terminal) as bar:
+        task = bar.add_task(title, total=None)
+
+        def step(name: str, done: int, total: int) -> None:
+            bar.update(task, description=f"{title}: {name}", completed=done, total=total)
+
+        yield step
+
+
 @main.command("settings")
 @pass_context
 def settings_cmd(ctx: Context) -> None:

@@ -12,6 +12,7 @@ from bluezones.regions.harmonise import (
     harmonise,
     harmonise_store,
     indicator_rates,
+    verified_span,
 )
 
 __all__ = [
@@ -23,5 +24,6 @@ __all__ = [
     "harmonise_store",
     "indicator_rates",
     "load_grenswijzigen",
+    "verified_span",
     "write_crosswalk",
 ]

@@ -58,6 +58,7 @@ __all__ = [
     "harmonise",
     "harmonise_store",
     "indicator_rates",
+    "verified_span",
 ]
 
 SuppressedPolicy = Literal["propagate", "ignore_slivers"]
@@ -403,6 +404,40 @@ def indicator_rates(facts: pd.DataFrame, indicator_names: Sequence[str]) -> pd.D
     return out.reset_index().sort_values(["region_code", "year"], ignore_index=True)
 
 
+def verified_span(crosswalk: pd.DataFrame, regions: pd.DataFrame) -> tuple[int, int] | None:
+    """The years a crosswalk is known to cover, including provably unchanged years.
+
+    A crosswalk lists only changed units, so a year pair without rows is
+    ambiguous: no change, or not covered. It counts as "no change" only where
+    the dataset's own region lists of both years hold exactly the same
+    gemeente and wijk codes. The span of the listed rows is extended by such
+    years at either end; ``None`` when there are no rows to start from.
+
+    >>> cw = pd.DataFrame({"year_from": [2020], "year_to": [2021]})
+    >>> reg = pd.DataFrame({"year": [2021, 2022], "level": "gemeente",
+    ...                     "region_code": ["GM0001", "GM0001"]})
+    >>> verified_span(cw, reg)
+    (2020, 2022)
+    """
+    if crosswalk.empty:
+        return None
+    first = int(crosswalk["year_from"].min())
+    last = int(crosswalk["year_to"].max())
+    lists = {
+        int(year): frozenset(part.loc[part["level"].isin(["gemeente", "wijk"]), "region_code"])
+        for year, part in regions.groupby("year")
+    }
+
+    def same(a: int, b: int) -> bool:
+        return a in lists and b in lists and bool(lists[a]) and lists[a] == lists[b]
+
+    while same(last, last + 1):
+        last += 1
+    while same(first - 1, first):
+        first -= 1
+    return first, last
+
+
 def harmonise_store(
     store: Store,
     dataset: str,
@@ -436,9 +471,10 @@ def harmonise_store(
         "regions", where={"dataset": dataset, "year": int(reference_year)}, columns=["region_code"]
     )
     known = set(regions["region_code"]) if not regions.empty else None
+    listed = store.read("regions", where={"dataset": crosswalk_dataset or dataset})
     out = harmonise(
         facts,
-        Crosswalk(frame),
+        Crosswalk(frame, span=verified_span(frame, listed)),
         reference_year,
         level=level,
         suppressed=suppressed,

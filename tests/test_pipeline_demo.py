@@ -1,0 +1,93 @@
+"""The data road end to end on the demo country: store, crosswalk, harmonisation, CLI."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+from bluezones.cli import main
+from bluezones.indicators import MEASURES
+from bluezones.regions import harmonise_store, verified_span
+from bluezones.sources.demo import generate
+from bluezones.store import Store
+
+SEED = 11
+
+
+@pytest.fixture(scope="module")
+def demo_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("pipeline") / "store.duckdb"
+    with Store(path) as store:
+        generate(SEED).to_store(store)
+        harmonise_store(store, "demo", 2024)
+    return path
+
+
+def test_harmonised_demo_conserves_national_totals(demo_store: Path) -> None:
+    with Store(demo_store, read_only=True) as store:
+        before = store.read_facts("demo")
+        after = store.read("facts_harmonised", where={"dataset": "demo"})
+    counts = [m for m, spec in MEASURES.items() if spec.kind == "count"]
+    before = before[before["region_code"].str.startswith("GM")]
+    after = after[after["region_code"].str.startswith("GM")]
+    # Gemeente counts are published unrounded; compare the totals of every year and
+    # count measure in which no gemeente was suppressed.
+    ok_before = before[before["measure"].isin(counts)]
+    complete = ok_before.groupby(["year", "measure"])["status"].apply(
+        lambda s: not s.isin(["suppressed", "missing"]).any()
+    )
+    totals_before = ok_before.groupby(["year", "measure"])["value"].sum()[complete]
+    totals_after = after.groupby(["year", "measure"])["value"].sum().loc[totals_before.index]
+    assert len(totals_before) > 50
+    pd.testing.assert_series_equal(totals_before, totals_after, rtol=1e-9, check_names=False)
+
+
+def test_every_year_lands_on_the_reference_gemeenten(demo_store: Path) -> None:
+    with Store(demo_store, read_only=True) as store:
+        after = store.read("facts_harmonised", where={"dataset": "demo"})
+        regions = store.read("regions", where={"dataset": "demo", "year": 2024})
+    reference = set(regions.loc[regions["level"] == "gemeente", "region_code"])
+    gemeenten = after[after["region_code"].str.startswith("GM")]
+    per_year = gemeenten.groupby("year")["region_code"].apply(set)
+    assert all(codes == reference for codes in per_year)
+    assert len(reference) == 342
+
+
+def test_unchanged_years_extend_the_crosswalk_span() -> None:
+    crosswalk = pd.DataFrame({"year_from": [2016], "year_to": [2017]})
+    regions = pd.DataFrame(
+        {
+            "year": [2015, 2016, 2017, 2018, 2019],
+            "level": "gemeente",
+            "region_code": ["GM0001", "GM0002", "GM0003", "GM0003", "GM0004"],
+        }
+    )
+    # 2017 and 2018 list the same codes: no change, so the span reaches 2018, not 2019.
+    assert verified_span(crosswalk, regions) == (2016, 2018)
+    assert verified_span(crosswalk.iloc[:0], regions) is None
+
+
+def test_cli_demo_status_and_bad_input(tmp_path: Path) -> None:
+    runner = CliRunner()
+    store = tmp_path / "s.duckdb"
+    result = runner.invoke(main, ["--store", str(store), "demo", "--seed", str(SEED)])
+    assert result.exit_code == 0, result.output
+    assert "342 gemeenten" in result.output and "omgezet naar de indeling van 2024" in result.output
+    status = runner.invoke(main, ["--store", str(store), "--lang", "en", "status"])
+    assert status.exit_code == 0 and "demo" in status.output and "Derived tables" in status.output
+    bad = tmp_path / "bad.csv"
+    bad.write_text("region_code,year,youth_0_17,jeugdhulp\nGM0363,2023,100,500\n", "utf-8")
+    before = runner.invoke(main, ["--store", str(store), "status"]).output
+    result = runner.invoke(main, ["--store", str(store), "load", str(bad), "--dataset", "x"])
+    assert result.exit_code == 1
+    assert "bad.csv" in result.output and "row: 2" in result.output
+    assert runner.invoke(main, ["--store", str(store), "status"]).output == before
+
+
+def test_cli_status_on_a_missing_store(tmp_path: Path) -> None:
+    result = CliRunner().invoke(main, ["--store", str(tmp_path / "none.duckdb"), "status"])
+    assert result.exit_code == 0 and "leeg" in result.output
+    assert not (tmp_path / "none.duckdb").exists()
