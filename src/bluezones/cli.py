@@ -310,7 +310,7 @@ def harmonise(
             dataset,
             year,
             level=level,
-            suppressed=suppressed,
+            suppressed=suppressed,  # type: ignore[arg-type]  # click.Choice checked it
             crosswalk_dataset=crosswalk_dataset,
         )
     ctx.say("harmonise.done", dataset=dataset, year=year, facts=n)

@@ -26,6 +26,7 @@ maker reads *why*, not only *what*.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import cast
 
 import numpy as np
 import pandas as pd
@@ -103,7 +104,7 @@ def bayes_fdr_flags(prob: pd.Series, threshold: float, fdr: float) -> pd.Series:
 def classify(evidence: pd.DataFrame, rules: Rules = Rules(), lang: str = "nl") -> pd.DataFrame:
     """One row per area: ``region_code, status, reasons`` plus the primary numbers."""
     _check_evidence(evidence, rules)
-    wide = {ind: part.set_index("region_code") for ind, part in evidence.groupby("indicator")}
+    wide = {str(ind): part.set_index("region_code") for ind, part in evidence.groupby("indicator")}
     primary = wide[rules.primary]
     small = (primary["years"] < rules.min_years) | (primary["expected_total"] < rules.min_expected)
     judged = primary[~small]
@@ -170,7 +171,7 @@ def _escalations(wide: dict[str, pd.DataFrame], code: str, rules: Rules) -> list
         for ind in rules.escalation
         if ind in wide
         and code in wide[ind].index
-        and wide[ind].loc[code, "p_above"] >= rules.escalation_probability
+        and cast(float, wide[ind].at[code, "p_above"]) >= rules.escalation_probability
     ]
 
 

@@ -99,12 +99,12 @@ def _check(o: np.ndarray, e: np.ndarray, labels: pd.Index) -> None:
         bad = ~np.isfinite(values) | (values < 0)
         if bad.any():
             raise DetectError(
-                f"The {name} count of area {labels[np.argmax(bad)]} is {values[bad][0]}.",
+                f"The {name} count of area {labels[int(np.argmax(bad))]} is {values[bad][0]}.",
                 hint="Counts must be finite and not negative; leave suppressed areas out.",
             )
     if (e == 0).any():
         raise DetectError(
-            f"Area {labels[np.argmax(e == 0)]} has an expected count of 0.",
+            f"Area {labels[int(np.argmax(e == 0))]} has an expected count of 0.",
             hint="An area without young people at risk cannot be judged; leave it out.",
         )
 

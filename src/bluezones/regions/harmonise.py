@@ -40,7 +40,7 @@ Honesty rules
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import Literal
+from typing import Literal, cast
 
 import numpy as np
 import pandas as pd
@@ -423,9 +423,9 @@ def verified_span(crosswalk: pd.DataFrame, regions: pd.DataFrame) -> tuple[int, 
         return None
     first = int(crosswalk["year_from"].min())
     last = int(crosswalk["year_to"].max())
+    areas = regions[regions["level"].isin(["gemeente", "wijk"])]
     lists = {
-        int(year): frozenset(part.loc[part["level"].isin(["gemeente", "wijk"]), "region_code"])
-        for year, part in regions.groupby("year")
+        cast(int, year): frozenset(codes) for year, codes in areas.groupby("year")["region_code"]
     }
 
     def same(a: int, b: int) -> bool:
