@@ -91,3 +91,20 @@ def test_cli_status_on_a_missing_store(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["--store", str(tmp_path / "none.duckdb"), "status"])
     assert result.exit_code == 0 and "leeg" in result.output
     assert not (tmp_path / "none.duckdb").exists()
+
+
+def test_cli_load_checks_codes_against_a_dataset(tmp_path: Path) -> None:
+    runner = CliRunner()
+    store = tmp_path / "s.duckdb"
+    assert runner.invoke(main, ["--store", str(store), "demo", "--seed", "3"]).exit_code == 0
+    with Store(store, read_only=True) as s:
+        known = s.read("regions", where={"dataset": "demo", "year": 2024})["region_code"]
+    code = sorted(c for c in known if c.startswith("GM"))[0]
+    unknown = "GM9999"
+    own = tmp_path / "own.csv"
+    own.write_text(f"region_code,year,youth_0_17\n{code},2024,100\n{unknown},2024,50\n", "utf-8")
+    args = ["--store", str(store), "load", str(own), "--dataset", "own", "--regions-from", "demo"]
+    result = runner.invoke(main, args)
+    assert result.exit_code == 1 and unknown in result.output and "row: 3" in result.output
+    result = runner.invoke(main, [*args[:-2], "--regions-from", "nothing"])
+    assert result.exit_code == 1 and "no region lists" in result.output

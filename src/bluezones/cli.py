@@ -21,7 +21,7 @@ from rich.console import Console
 from rich.table import Table
 
 from bluezones.config import Settings
-from bluezones.errors import BlueZonesError
+from bluezones.errors import BlueZonesError, DataError
 from bluezones.i18n import text
 from bluezones.store import Store
 
@@ -241,6 +241,10 @@ def fetch(ctx: Context, table_ids: tuple[str, ...], force: bool, dataset: str) -
 @click.option("--decimal", default=".", show_default=True, help="Decimal mark: . or ,")
 @click.option("--sep", help="CSV separator (default: sniffed).")
 @click.option("--ignore", multiple=True, help="Extra column to ignore (repeatable).")
+@click.option(
+    "--regions-from",
+    help="Refuse region codes that this dataset's region lists (e.g. cbs) do not know.",
+)
 @pass_context
 def load(
     ctx: Context,
@@ -251,12 +255,22 @@ def load(
     decimal: str,
     sep: str | None,
     ignore: tuple[str, ...],
+    regions_from: str | None,
 ) -> None:
     """Load a municipality's own CSV, Excel or Parquet file (see docs/own-files.md)."""
     from bluezones.sources.files import load_own_file
 
     sheet_arg: str | int | None = int(sheet) if sheet and sheet.isdigit() else sheet
     with ctx.store() as store:
+        known = None
+        if regions_from:
+            listed = store.read("regions", where={"dataset": regions_from})
+            if listed.empty:
+                raise DataError(
+                    f"The store has no region lists of dataset {regions_from!r}.",
+                    hint="Fetch CBS tables first, or leave out --regions-from.",
+                )
+            known = set(listed["region_code"])
         n = load_own_file(
             store,
             path,
@@ -266,6 +280,7 @@ def load(
             decimal=decimal,
             sep=sep,
             ignore=ignore,
+            known_regions=known,
         )
     ctx.say("load.done", file=path.name, facts=n, dataset=dataset)
 
