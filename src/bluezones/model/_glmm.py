@@ -102,6 +102,12 @@ class GLMMResult:
         Per term: conditional modes ``b`` per level, their conditional standard
         deviations (lme4's ``ranef(condVar = TRUE)``, given ``theta`` and ``beta``)
         and the level labels in sorted order.
+    ranef_sd_total
+        Per term: standard deviations of the modes that also carry the
+        uncertainty of ``beta`` (``diag(M V M')`` added, ``M = H^-1 Lambda'Z'WX``
+        the sensitivity of the modes to ``beta``). Use these for intervals of
+        area effects: the conditional ones alone are too narrow when a covariate's
+        coefficient is uncertain.
     loglik, laplace_deviance, deviance, aic, bic
         ``loglik = -laplace_deviance / 2`` as lme4's ``logLik()``; ``deviance`` is
         lme4's ``deviance()``: the sum of squared deviance residuals at the modes.
@@ -134,6 +140,7 @@ class GLMMResult:
     vcov_method: str
     warnings: tuple[str, ...] = ()
     gradient: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    ranef_sd_total: dict[str, np.ndarray] = field(default_factory=dict)
 
     @property
     def variance_components(self) -> dict[str, float]:
@@ -799,16 +806,22 @@ def fit_glmm(
     theta_input[list(order)] = out["theta"]
     cond_var = out["factor"].selected_inverse().diagonal()
     offsets = lap.plan.offsets
-    ranef, ranef_sd = {}, {}
+    ZL = lap.zl(out["theta"])
+    eta_fixed = X_arr @ out["beta"] + off
+    eta = eta_fixed + ZL @ out["u"]
+    # The modes move with beta: du/dbeta = -H^-1 Lambda'Z'WX. Propagating beta's
+    # covariance through it adds diag(M V M') to the conditional variances.
+    w_mode = n_arr * expit(eta) * (1.0 - expit(eta))
+    sensitivity = out["factor"].solve(ZL.T @ (w_mode[:, None] * X_arr))
+    beta_var = np.einsum("ij,jk,ik->i", sensitivity, out["vcov"], sensitivity)
+    ranef, ranef_sd, ranef_sd_total = {}, {}, {}
     for t, k in enumerate(order):
         sl = slice(offsets[t], offsets[t + 1])
         lam = out["theta"][t]
         ranef[term_names[k]] = lam * out["u"][sl]
         ranef_sd[term_names[k]] = lam * np.sqrt(cond_var[sl])
+        ranef_sd_total[term_names[k]] = lam * np.sqrt(cond_var[sl] + beta_var[sl])
 
-    ZL = lap.zl(out["theta"])
-    eta_fixed = X_arr @ out["beta"] + off
-    eta = eta_fixed + ZL @ out["u"]
     fitted = expit(eta)
     mu = n_arr * fitted
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -835,6 +848,7 @@ def fit_glmm(
         theta=theta_input,
         ranef=ranef,
         ranef_sd=ranef_sd,
+        ranef_sd_total=ranef_sd_total,
         levels=dict(zip(term_names, levels, strict=True)),
         loglik=-laplace / 2.0,
         laplace_deviance=laplace,
