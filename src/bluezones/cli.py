@@ -187,6 +187,98 @@ def _progress(ctx: Context, title: str) -> Iterator[Callable[[str, int, int], No
         yield step
 
 
+@main.command()
+@click.option("--dataset", default="demo", show_default=True, help="Dataset to detect on.")
+@click.option(
+    "--level", type=click.Choice(["gemeente", "wijk"]), default="gemeente", show_default=True
+)
+@click.option(
+    "--indicator",
+    "indicators",
+    multiple=True,
+    help="Indicator (repeatable; default jeugdhulp, jeugdbescherming, jeugdreclassering, "
+    "uithuisplaatsing).",
+)
+@click.option("--years", help="Years to use, e.g. 2019-2024 (default: all).")
+@click.option("--fdr", type=float, help="False discovery rate of the lists (default 0.10).")
+@click.option("--no-persistence", is_flag=True, help="Skip the lasting-effect model.")
+@click.option("--show", default=10, show_default=True, help="Areas to list per status.")
+@pass_context
+def detect(
+    ctx: Context,
+    dataset: str,
+    level: str,
+    indicators: tuple[str, ...],
+    years: str | None,
+    fdr: float | None,
+    no_persistence: bool,
+    show: int,
+) -> None:
+    """Find areas with notably lower (BlueZones) or higher use than expected."""
+    from bluezones.detect.classify import Rules
+    from bluezones.detect.pipeline import DEFAULT_INDICATORS, DetectionConfig
+    from bluezones.detect.results import detect_dataset
+
+    lang = ctx.settings.language
+    rules = Rules() if fdr is None else Rules(fdr=fdr)
+    config = DetectionConfig(
+        level=level,
+        indicators=indicators or DEFAULT_INDICATORS,
+        years=_year_range(years),
+        persistence=not no_persistence,
+        rules=rules,
+        seed=ctx.settings.seed,
+        lang=lang,
+    )
+    with ctx.store() as store:
+        with _progress(ctx, text("detect.running", lang)) as step:
+            result = detect_dataset(store, dataset, config, step)
+        listed = store.read("regions", where={"dataset": dataset})
+    names = listed.drop_duplicates("region_code", keep="last").set_index("region_code")["name"]
+    counts = result.classification["status"].value_counts()
+    summary = ", ".join(f"{text(f'status.{k}', lang)}: {v}" for k, v in counts.items())
+    span = f"{result.summary['years'][0]}-{result.summary['years'][-1]}"
+    ctx.say("detect.done", dataset=dataset, level=level, years=span, counts=summary)
+    for status in ("bluezone", "escalation", "high"):
+        part = result.classification[result.classification["status"] == status]
+        if part.empty:
+            continue
+        part = part.sort_values("p_low" if status != "high" else "p_high").head(show)
+        table = pd.DataFrame(
+            {
+                text("column.area", lang): [
+                    f"{names.get(c, c)} ({c})" for c in part["region_code"]
+                ],
+                text("column.ratio", lang): part["ratio"].map("{:.2f}".format),
+                text("column.interval", lang): [
+                    f"{lo:.2f}-{hi:.2f}"
+                    for lo, hi in zip(part["ratio_low"], part["ratio_high"], strict=True)
+                ],
+                text("column.reasons", lang): part["reasons"],
+            }
+        )
+        title = text("detect.list", lang, status=text("status." + status, lang), n=len(part))
+        print_frame(ctx.out, table, title)
+    moran = result.summary["moran"]
+    if "moran_i" in moran:
+        islands = ", ".join(names.get(c, c) for c in moran["islands"]) or "-"
+        ctx.say("detect.moran", i=moran["moran_i"], p=moran["p_sim"], islands=islands)
+    ctx.say("detect.saved")
+
+
+def _year_range(years: str | None) -> tuple[int, ...] | None:
+    """'2019-2024' or '2019,2021' to a tuple of years."""
+    if not years:
+        return None
+    try:
+        if "-" in years:
+            first, last = (int(x) for x in years.split("-"))
+            return tuple(range(first, last + 1))
+        return tuple(int(x) for x in years.split(","))
+    except ValueError:
+        raise click.BadParameter(f"{years!r}: write years as 2019-2024 or 2019,2021.") from None
+
+
 @main.command("settings")
 @pass_context
 def settings_cmd(ctx: Context) -> None:

@@ -58,6 +58,34 @@ MESSAGES: dict[str, dict[Language, str]] = {
         "nl": "Grenswijzigingen uit {folder}: {rows} regels opgeslagen voor dataset '{dataset}'.",
         "en": "Boundary changes from {folder}: {rows} rows stored for dataset '{dataset}'.",
     },
+    "detect.running": {"nl": "Detectie", "en": "Detection"},
+    "detect.done": {
+        "nl": "Detectie op '{dataset}' ({level}, {years}): {counts}.",
+        "en": "Detection on '{dataset}' ({level}, {years}): {counts}.",
+    },
+    "detect.saved": {
+        "nl": "Resultaten opgeslagen in de store (tabellen detect_*).",
+        "en": "Results saved in the store (tables detect_*).",
+    },
+    "detect.list": {"nl": "{status} ({n})", "en": "{status} ({n})"},
+    "detect.moran": {
+        "nl": "Ruimtelijke samenhang van de blijvende effecten: Moran's I = {i:.3f} "
+        "(p = {p:.3f}); eilanden zonder buren apart gehouden: {islands}.",
+        "en": "Spatial autocorrelation of the lasting effects: Moran's I = {i:.3f} "
+        "(p = {p:.3f}); islands without neighbours left out: {islands}.",
+    },
+    "status.bluezone": {"nl": "BlueZone-kandidaat", "en": "BlueZone candidate"},
+    "status.escalation": {
+        "nl": "Laag gebruik, maar hoge bescherming of plaatsing",
+        "en": "Low use, but high protection or placement",
+    },
+    "status.high": {"nl": "Opvallend hoog", "en": "Notably high"},
+    "status.as_expected": {"nl": "Zoals verwacht", "en": "As expected"},
+    "status.too_small": {"nl": "Te klein om te beoordelen", "en": "Too small to judge"},
+    "column.area": {"nl": "gebied", "en": "area"},
+    "column.ratio": {"nl": "gebruik/verwacht", "en": "observed/expected"},
+    "column.interval": {"nl": "95%-interval", "en": "95% interval"},
+    "column.reasons": {"nl": "waarom", "en": "why"},
     # --- classification reasons --------------------------------------------
     "reason.too_small": {
         "nl": "Te klein om te beoordelen: {years} bruikbare jaren en {expected:.0f} verwachte "

@@ -201,6 +201,11 @@ class Store:
     def has_table(self, table: str) -> bool:
         return table in self.tables()
 
+    def columns(self, table: str) -> list[str]:
+        """Column names of ``table``, in order."""
+        _check_name(table)
+        return [d[0] for d in self.con.execute(f'SELECT * FROM "{table}" LIMIT 0').description]
+
     def replace(
         self, table: str, frame: pd.DataFrame, *, where: Mapping[str, Any] | None = None
     ) -> int:

@@ -61,3 +61,14 @@ def test_missing_profile_is_named() -> None:
     profiles = pd.DataFrame({"x": [0.0, np.nan, 1.0]}, index=["GM0001", "GM0002", "GM0003"])
     with pytest.raises(DetectError, match="GM0002 has no value for x"):
         peer_groups(profiles, k=1)
+
+
+def test_empirical_null_ignores_outliers_and_is_consistent() -> None:
+    from bluezones.detect.fdr import empirical_null
+
+    rng = np.random.default_rng(2)
+    typical = rng.normal(0.2, 1.3, 3000)
+    centre, scale = empirical_null(np.concatenate([typical, rng.normal(-6, 0.5, 60)]))
+    assert centre == pytest.approx(0.2, abs=0.08) and scale == pytest.approx(1.3, rel=0.06)
+    with pytest.raises(DetectError, match="equal"):
+        empirical_null(np.ones(10))

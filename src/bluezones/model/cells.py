@@ -24,6 +24,7 @@ __all__ = ["CELL_COLUMNS", "cells_from_facts", "check_cells", "wide"]
 
 CELL_COLUMNS = ("region_code", "year", "y", "n", "usable", "reason")
 
+LEVEL_PREFIX = {"gemeente": "GM", "wijk": "WK"}
 REASON_NO_DENOMINATOR = "geen noemer (aantal jongeren ontbreekt of is 0)"
 REASON_SUPPRESSED = "teller onderdrukt of ontbrekend"
 REASON_MISSING_COVARIATE = "kenmerk ontbreekt: {measure}"
@@ -66,7 +67,7 @@ def cells_from_facts(
         Optional ``regions`` rows (region_code, gemeente_code, jeugdregio_code)
         for the nested structure; without it the gemeente is read from the code.
     """
-    facts = facts[[level_of(c) == spec.level for c in facts["region_code"]]]
+    facts = facts[facts["region_code"].str.startswith(LEVEL_PREFIX[spec.level])]
     if spec.years is not None:
         facts = facts[facts["year"].isin(spec.years)]
     if facts.empty:

@@ -1,0 +1,427 @@
+"""Detection end to end: from harmonised facts to classified areas with reasons.
+
+For every indicator (jeugdhulp, jeugdbescherming, jeugdreclassering,
+uithuisplaatsing by default):
+
+1. **Expected use** by indirect standardisation: a binomial GLM with year
+   effects on the population characteristics; ``E`` per area and year sums to
+   the observed count in each year.
+2. **Per year**: ``O/E`` with an exact Poisson interval, funnel z-scores and
+   control limits with additive overdispersion (CQC variant, as FunnelPlotR),
+   a two-sided p-value from the adjusted z and a Benjamini-Hochberg q-value,
+   and the empirical Bayes (Poisson-gamma) shrunken ratio with the posterior
+   probabilities of being below or above expectation.
+3. **Persistence**: a GLMM with the same fixed part plus a lasting area effect
+   and an area-by-year effect. The lasting effect, turned into a ratio of
+   rates, with its interval and the probability that it is below or above 1,
+   is the evidence a BlueZone rests on. Year effects keep the 2020 and 2021
+   trend breaks out of it.
+
+Then the areas are classified over all indicators together (low use must not
+hide escalation), per year as well (to list status changes), tested for
+spatial clusters of their lasting effects (Moran's I, LISA with FDR, islands
+explicit), and given a peer group of areas with the most similar population.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from typing import Any, cast
+
+import numpy as np
+import pandas as pd
+from scipy import special, stats
+from shapely.geometry import shape
+
+from bluezones.detect.classify import Rules, classify, status_changes
+from bluezones.detect.fdr import bh_adjust, empirical_null
+from bluezones.detect.funnel import CONTROL_LIMITS, funnel_ratio
+from bluezones.detect.intervals import ratio_interval
+from bluezones.detect.peers import DEFAULT_PEERS, peer_groups
+from bluezones.detect.shrinkage import poisson_gamma
+from bluezones.detect.spatial import local_moran, morans_i, neighbour_graph
+from bluezones.errors import DetectError
+from bluezones.indicators import INDICATORS, TREND_BREAKS
+from bluezones.model import DEFAULT_COVARIATES, FittedModel, ModelSpec, cells_from_facts, fit
+from bluezones.model.design import build_design
+from bluezones.model.hierarchical import random_effects
+
+__all__ = ["DEFAULT_INDICATORS", "DetectionConfig", "DetectionResult", "run_detection"]
+
+DEFAULT_INDICATORS = ("jeugdhulp", "jeugdbescherming", "jeugdreclassering", "uithuisplaatsing")
+Z95 = stats.norm.ppf(0.975)
+# Share of z-scores trimmed at each tail before estimating overdispersion. FunnelPlotR
+# uses 10%, which underestimates it: under no real outliers 11-13% of areas then fall
+# outside the 95% limits (measured on 2,000 simulated areas); untrimmed gives 4.9%.
+FUNNEL_TRIM = 0.0
+# A lasting effect's marginal variance sigma^2 - v is kept at least this share of
+# sigma^2, so an area shrunk almost to 0 gets z near 0, not 0/0.
+MIN_MARGINAL_SHARE = 0.01
+YEARLY_COLUMNS = [
+    "indicator",
+    "region_code",
+    "eb_ratio",
+    "ratio_low",
+    "ratio_high",
+    "p_below",
+    "p_above",
+    "p_low",
+    "p_high",
+    "years",
+    "expected_total",
+]
+Progress = Callable[[str, int, int], None]
+
+
+@dataclass(frozen=True)
+class DetectionConfig:
+    """What to detect on; every choice has a default a careful analyst would make."""
+
+    level: str = "gemeente"
+    indicators: tuple[str, ...] = DEFAULT_INDICATORS
+    years: tuple[int, ...] | None = None
+    covariates: tuple[str, ...] = DEFAULT_COVARIATES
+    persistence: bool = True
+    levels: tuple[float, ...] = CONTROL_LIMITS
+    rules: Rules = field(default_factory=Rules)
+    peers: int = DEFAULT_PEERS
+    funnel_trim: float = FUNNEL_TRIM
+    seed: int = 0
+    lang: str = "nl"
+
+    def __post_init__(self) -> None:
+        unknown = [i for i in self.indicators if i not in INDICATORS]
+        if unknown:
+            raise DetectError(
+                f"Unknown indicators {unknown}.",
+                hint=f"Choose from {', '.join(sorted(INDICATORS))}.",
+            )
+        if self.rules.primary not in self.indicators:
+            raise DetectError(
+                f"The primary indicator {self.rules.primary!r} is not among those detected.",
+                hint="Add it to the indicators or choose another primary indicator.",
+            )
+
+
+@dataclass(frozen=True)
+class DetectionResult:
+    """Everything detection found; each table has ``indicator`` where it varies by one."""
+
+    config: DetectionConfig
+    area_year: pd.DataFrame
+    evidence: pd.DataFrame
+    classification: pd.DataFrame
+    yearly_status: pd.DataFrame
+    changes: pd.DataFrame
+    spatial: pd.DataFrame
+    peers: pd.DataFrame
+    models: dict[str, FittedModel]
+    summary: dict[str, Any]
+
+
+def run_detection(
+    facts: pd.DataFrame,
+    regions: pd.DataFrame,
+    geometries: pd.DataFrame | None = None,
+    config: DetectionConfig | None = None,
+    progress: Progress | None = None,
+) -> DetectionResult:
+    """Detect notably low and high areas in harmonised ``facts`` (see the module docstring).
+
+    ``regions`` are the reference year's region rows (for jeugdregio's);
+    ``geometries`` the reference year's polygons at ``config.level`` (optional:
+    without them there is no spatial analysis).
+    """
+    config = config or DetectionConfig()
+    step = progress or (lambda *_: None)
+    total = len(config.indicators) + 3
+    area_year, evidence, models, dispersion = [], [], {}, {}
+    for k, name in enumerate(config.indicators):
+        step(f"model {name}", k, total)
+        ay, ev, fitted = _indicator(facts, regions, name, config)
+        area_year.append(ay)
+        evidence.append(ev)
+        models.update(fitted)
+        dispersion[name] = ay.attrs.get("dispersion", {})
+    area_year_all = pd.concat(area_year, ignore_index=True)
+    evidence_all = pd.concat(evidence, ignore_index=True)
+    step("classify", len(config.indicators), total)
+    classification = classify(evidence_all, config.rules, config.lang)
+    yearly = _yearly_status(area_year_all, config)
+    step("spatial", len(config.indicators) + 1, total)
+    primary = evidence_all[evidence_all["indicator"] == config.rules.primary]
+    spatial, moran = _spatial(primary, geometries, config)
+    step("peers", len(config.indicators) + 2, total)
+    peers = _peers(facts, regions, models[f"{config.rules.primary}:expected"], config)
+    step("done", total, total)
+    summary = {
+        "level": config.level,
+        "indicators": list(config.indicators),
+        "years": sorted(int(y) for y in area_year_all["year"].unique()),
+        "trend_breaks": {int(y): why for y, why in TREND_BREAKS.items()},
+        "status_counts": classification["status"].value_counts().to_dict(),
+        "dispersion": dispersion,
+        "moran": moran,
+    }
+    return DetectionResult(
+        config=config,
+        area_year=area_year_all,
+        evidence=evidence_all,
+        classification=classification,
+        yearly_status=yearly,
+        changes=status_changes(yearly),
+        spatial=spatial,
+        peers=peers,
+        models=models,
+        summary=summary,
+    )
+
+
+def _indicator(
+    facts: pd.DataFrame, regions: pd.DataFrame, name: str, config: DetectionConfig
+) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, FittedModel]]:
+    spec = ModelSpec(
+        indicator=name, covariates=config.covariates, level=config.level, years=config.years
+    )
+    cells = cells_from_facts(facts, spec, regions)
+    glm = fit(cells, spec)
+    pred = glm.predict(cells)
+    ay = _area_year(cells, pred, name, config)
+    models = {f"{name}:expected": glm}
+    years = ay["year"].nunique()
+    if config.persistence:
+        if years < 2:
+            raise DetectError(
+                f"Persistence over years needs at least two years; {name} has {years}.",
+                hint="Detect on more years, or switch persistence off (--no-persistence).",
+            )
+        lasting = fit(cells, replace(spec, random="persistent"))
+        models[f"{name}:persistent"] = lasting
+        ev = _lasting_evidence(cells, lasting, ay, name)
+    else:
+        ev = _pooled_evidence(ay, name, config)
+    return ay, ev, models
+
+
+def _area_year(
+    cells: pd.DataFrame, pred: pd.DataFrame, name: str, config: DetectionConfig
+) -> pd.DataFrame:
+    """O, E, exact interval, funnel, p/q-values and shrinkage per area and year."""
+    table = pred[["region_code", "year", "n", "expected", "expected_rate"]].copy()
+    table["observed"] = cells["y"].to_numpy()
+    table["usable"] = cells["usable"].to_numpy() & np.isfinite(table["expected"])
+    table["reason"] = pred["reason"]
+    parts, dispersion = [], {}
+    for year, part in table[table["usable"]].groupby("year"):
+        o, e = part["observed"].to_numpy(float), part["expected"].to_numpy(float)
+        funnel = _funnel(o, e, config, part.index)
+        ft = funnel.table
+        out = part.copy()
+        interval = ratio_interval(o, e)
+        out["ratio"] = o / e
+        out["ratio_low"] = interval["lower"].to_numpy()
+        out["ratio_high"] = interval["upper"].to_numpy()
+        out["z"] = ft["z_adjusted"].to_numpy()
+        for lvl in config.levels:
+            tag = f"{lvl * 100:g}"
+            out[f"low_{tag}"] = ft[f"low_{tag}"].to_numpy()
+            out[f"high_{tag}"] = ft[f"high_{tag}"].to_numpy()
+        out["p_value"] = 2 * stats.norm.sf(np.abs(out["z"]))
+        out["q_value"] = bh_adjust(out["p_value"].to_numpy())
+        eb = poisson_gamma(o, e, fix_mean=True).table
+        out["eb_ratio"] = eb["posterior_mean"].to_numpy()
+        out["p_below"] = eb["p_below"].to_numpy()
+        out["p_above"] = eb["p_above"].to_numpy()
+        parts.append(out)
+        dispersion[cast(int, year)] = {
+            "phi": funnel.dispersion.phi,
+            "tau2": float(funnel.dispersion.tau2),
+        }
+    rest = table[~table["usable"]]
+    result = pd.concat([*parts, rest], ignore_index=True)
+    result.insert(0, "indicator", name)
+    result.attrs["dispersion"] = dispersion
+    return result.sort_values(["region_code", "year"], ignore_index=True)
+
+
+def _funnel(o: np.ndarray, e: np.ndarray, config: DetectionConfig, labels: Any) -> Any:
+    """Funnel of O/E on the square-root scale with additive overdispersion (CQC style)."""
+    return funnel_ratio(
+        o,
+        e,
+        scale="sqrt",
+        levels=config.levels,
+        overdispersion="additive",
+        trim_fraction=config.funnel_trim,
+        labels=labels,
+    )
+
+
+def _one_sided(z: np.ndarray) -> dict[str, np.ndarray]:
+    """One-sided p-values of z against the typical spread: low and high."""
+    return {"p_low": stats.norm.cdf(z), "p_high": stats.norm.sf(z)}
+
+
+def _lasting_evidence(
+    cells: pd.DataFrame, lasting: FittedModel, ay: pd.DataFrame, name: str
+) -> pd.DataFrame:
+    """The lasting area effect as a ratio of rates with its interval and probabilities.
+
+    The effect ``b`` is on the logit scale; the ratio is the area's expected
+    rate with ``b`` added over the rate without it, averaged over its years, so
+    "30% lower" means 30% fewer young people in care, not 30% lower odds.
+    """
+    effects = random_effects(lasting, "area").set_index("level")
+    sigma2 = lasting.random["area"]["sd"] ** 2
+    conditional = np.asarray(lasting.random["area"]["effect_sd_conditional"]) ** 2
+    marginal = np.maximum(sigma2 - conditional, MIN_MARGINAL_SHARE * sigma2)
+    z_raw = effects["effect"].to_numpy() / np.sqrt(marginal) if sigma2 > 0 else 0.0 * marginal
+    centre, scale = empirical_null(z_raw) if sigma2 > 0 else (0.0, 1.0)
+    z_typical = (z_raw - centre) / scale
+    usable = cells[cells["usable"]]
+    X, _ = build_design(usable, lasting.spec, lasting.design)
+    eta = pd.Series(X @ lasting.beta, index=usable["region_code"].to_numpy())
+    b = effects["effect"]
+    sd = effects["effect_sd"]
+
+    def ratio(shift: pd.Series) -> pd.Series:
+        moved = special.expit(eta + shift.reindex(eta.index).to_numpy())
+        base = special.expit(eta)
+        return (
+            pd.Series(moved, index=eta.index).groupby(level=0).mean()
+            / pd.Series(base, index=eta.index).groupby(level=0).mean()
+        )
+
+    used = ay[ay["usable"]].groupby("region_code")
+    out = pd.DataFrame(
+        {
+            "indicator": name,
+            "region_code": effects.index,
+            "effect": b.to_numpy(),
+            "effect_sd": sd.to_numpy(),
+            "ratio": ratio(b).reindex(effects.index).to_numpy(),
+            "ratio_low": ratio(b - Z95 * sd).reindex(effects.index).to_numpy(),
+            "ratio_high": ratio(b + Z95 * sd).reindex(effects.index).to_numpy(),
+            "p_below": stats.norm.cdf(-(b / sd).to_numpy()),
+            "p_above": stats.norm.sf(-(b / sd).to_numpy()),
+            "z_typical": z_typical,
+            **_one_sided(z_typical),
+        }
+    )
+    out["years"] = out["region_code"].map(used.size()).fillna(0).astype(int)
+    out["expected_total"] = out["region_code"].map(used["expected"].sum()).fillna(0.0)
+    return _with_unjudged(out, ay, name)
+
+
+def _pooled_evidence(ay: pd.DataFrame, name: str, config: DetectionConfig) -> pd.DataFrame:
+    """Without the persistence model: shrinkage of the years' pooled O and E.
+
+    Pooling ignores year-to-year variation and so overstates certainty; it is
+    what is left when persistence is switched off (for example one year only).
+    """
+    used = ay[ay["usable"]].groupby("region_code")
+    o, e = used["observed"].sum(), used["expected"].sum()
+    eb = poisson_gamma(o.to_numpy(), e.to_numpy(), labels=o.index, fix_mean=True).table
+    z = _funnel(o.to_numpy(), e.to_numpy(), config, o.index).table["z_adjusted"].to_numpy()
+    out = pd.DataFrame(
+        {
+            "indicator": name,
+            "region_code": o.index,
+            "effect": np.log(eb["posterior_mean"]).to_numpy(),
+            "effect_sd": np.nan,
+            "ratio": eb["posterior_mean"].to_numpy(),
+            "ratio_low": eb["posterior_low"].to_numpy(),
+            "ratio_high": eb["posterior_high"].to_numpy(),
+            "p_below": eb["p_below"].to_numpy(),
+            "p_above": eb["p_above"].to_numpy(),
+            "z_typical": z,
+            **_one_sided(z),
+            "years": used.size().to_numpy(),
+            "expected_total": e.to_numpy(),
+        }
+    )
+    return _with_unjudged(out, ay, name)
+
+
+def _with_unjudged(evidence: pd.DataFrame, ay: pd.DataFrame, name: str) -> pd.DataFrame:
+    """Add areas without any usable year, so they are classified 'too small' with a reason."""
+    missing = sorted(set(ay["region_code"]) - set(evidence["region_code"]))
+    if not missing:
+        return evidence
+    empty = pd.DataFrame({"indicator": name, "region_code": missing, "years": 0})
+    empty["expected_total"] = 0.0
+    for col in ("effect", "effect_sd", "ratio", "ratio_low", "ratio_high", "z_typical"):
+        empty[col] = np.nan
+    empty[["p_below", "p_above"]] = 0.0  # no evidence either way
+    empty[["p_low", "p_high"]] = 1.0
+    return pd.concat([evidence, empty[evidence.columns]], ignore_index=True)
+
+
+def _yearly_status(area_year: pd.DataFrame, config: DetectionConfig) -> pd.DataFrame:
+    """Each year's classification from that year's shrinkage, to see status changes."""
+    rules = replace(config.rules, min_years=1)
+    rows = []
+    usable = area_year[area_year["usable"]]
+    for year, part in usable.groupby("year"):
+        ev = part.assign(
+            years=1, expected_total=part["expected"], **_one_sided(part["z"].to_numpy())
+        )
+        ev = ev[YEARLY_COLUMNS].rename(columns={"eb_ratio": "ratio"})
+        if config.rules.primary not in set(ev["indicator"]):
+            continue
+        status = classify(ev, rules, config.lang)[["region_code", "status"]]
+        rows.append(status.assign(year=cast(int, year)))
+    if not rows:
+        return pd.DataFrame(columns=["region_code", "status", "year"])
+    return pd.concat(rows, ignore_index=True)
+
+
+def _spatial(
+    primary: pd.DataFrame, geometries: pd.DataFrame | None, config: DetectionConfig
+) -> tuple[pd.DataFrame, dict[str, Any]]:
+    columns = ["region_code", "local_i", "quadrant", "p_sim", "q_value", "cluster"]
+    if geometries is None or geometries.empty:
+        return pd.DataFrame(columns=columns), {"note": "no geometries"}
+    values = primary.dropna(subset=["effect"]).set_index("region_code")["effect"]
+    geoms = {
+        code: shape(json.loads(text))
+        for code, text in zip(geometries["region_code"], geometries["geojson"], strict=True)
+        if code in values.index
+    }
+    values = values.loc[[c for c in values.index if c in geoms]]
+    if len(values) < 3:
+        return pd.DataFrame(columns=columns), {"note": "too few areas with geometry"}
+    graph, islands = neighbour_graph(geoms)
+    moran = morans_i(values, graph, seed=config.seed)
+    lisa = local_moran(values, graph, seed=config.seed, fdr=config.rules.fdr)
+    summary = {
+        "moran_i": moran.moran_i,
+        "expected": moran.expected,
+        "p_norm": moran.p_norm,
+        "p_sim": moran.p_sim,
+        "n": moran.n,
+        "islands": list(islands),
+    }
+    return lisa, summary
+
+
+def _peers(
+    facts: pd.DataFrame, regions: pd.DataFrame, glm: FittedModel, config: DetectionConfig
+) -> pd.DataFrame:
+    """Peer areas on the standardised covariates of the latest year, weighted by the
+    primary model's coefficients (what drives expected use counts most)."""
+    spec = glm.spec
+    latest = max(glm.design.years) if glm.design.years else None
+    cells = cells_from_facts(facts, replace(spec, years=None), regions)
+    if latest is not None:
+        cells = cells[cells["year"] == latest]
+    cells = cells.assign(usable=True)
+    X, _ = build_design(cells, spec, glm.design)
+    cols = list(glm.design.columns)
+    profile = pd.DataFrame(X[:, 1 : 1 + len(cols)], columns=cols, index=cells["region_code"])
+    profile = profile.dropna()
+    weights = dict(zip(cols, glm.beta[1 : 1 + len(cols)], strict=True))
+    k = min(config.peers, len(profile) - 1)
+    return peer_groups(profile, k=k, weights=weights)
