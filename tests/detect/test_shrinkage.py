@@ -78,3 +78,24 @@ def test_fixed_mean() -> None:
 def test_bad_counts_name_the_area(o, e, message) -> None:
     with pytest.raises(DetectError, match=message):
         poisson_gamma(o, e, labels=["a", "b"])
+
+
+def test_fixed_mean_shape_maximises_the_likelihood() -> None:
+    """With the mean fixed at 1 the shape is the 1-D maximum of the NB likelihood."""
+    from scipy import special
+
+    o, e, _ = simulate(6, mean=1.0)
+    alpha = poisson_gamma(o, e, fix_mean=True).shape
+
+    def loglik(a: float) -> float:
+        return float(
+            (
+                special.gammaln(o + a)
+                - special.gammaln(a)
+                + a * np.log(a / (a + e))
+                + special.xlogy(o, e / (a + e))
+            ).sum()
+        )
+
+    for factor in (0.98, 1.02):
+        assert loglik(alpha) > loglik(alpha * factor)

@@ -212,7 +212,8 @@ def _area_year(
     table = pred[["region_code", "year", "n", "expected", "expected_rate"]].copy()
     table["observed"] = cells["y"].to_numpy()
     table["usable"] = cells["usable"].to_numpy() & np.isfinite(table["expected"])
-    table["reason"] = pred["reason"]
+    own = cells["reason"].to_numpy()
+    table["reason"] = np.where(own != "", own, pred["reason"].to_numpy())
     parts, dispersion = [], {}
     for year, part in table[table["usable"]].groupby("year"):
         o, e = part["observed"].to_numpy(float), part["expected"].to_numpy(float)

@@ -28,6 +28,7 @@ __all__ = ["ShrinkageResult", "poisson_gamma"]
 
 # Above this shape the gamma prior is a spike: no heterogeneity left to estimate.
 MAX_SHAPE = 1e8
+MIN_SHAPE = 1e-3
 
 
 @dataclass(frozen=True)
@@ -116,16 +117,24 @@ def _fit(o: np.ndarray, e: np.ndarray, fix_mean: bool) -> tuple[float, float]:
     extra = np.average((o / e - m0) ** 2, weights=e) - m0 / e.mean()
     a0 = np.clip(m0**2 / extra, 0.1, 1e6) if extra > 0 else 1e6
 
-    def nll(params: np.ndarray) -> float:
-        log_m = 0.0 if fix_mean else params[1]
-        return -_nb_loglik(o, e, np.exp(log_m), np.exp(params[0]))
+    if fix_mean:
+        # One parameter: a bounded search on log(alpha) is exact and fast.
+        res1 = optimize.minimize_scalar(
+            lambda log_a: -_nb_loglik(o, e, 1.0, np.exp(log_a)),
+            bounds=(np.log(MIN_SHAPE), np.log(MAX_SHAPE)),
+            method="bounded",
+            options={"xatol": 1e-10},
+        )
+        return 1.0, min(float(np.exp(res1.x)), MAX_SHAPE)
 
-    start = np.array([np.log(a0)] if fix_mean else [np.log(a0), np.log(m0)])
+    def nll(params: np.ndarray) -> float:
+        return -_nb_loglik(o, e, np.exp(params[1]), np.exp(params[0]))
+
     options = {"xatol": 1e-10, "fatol": 1e-12, "maxiter": 4000}
-    res = optimize.minimize(nll, start, method="Nelder-Mead", options=options)
-    alpha = float(np.exp(res.x[0]))
-    m = 1.0 if fix_mean else float(np.exp(res.x[1]))
-    return m, min(alpha, MAX_SHAPE)
+    res = optimize.minimize(
+        nll, np.array([np.log(a0), np.log(m0)]), method="Nelder-Mead", options=options
+    )
+    return float(np.exp(res.x[1])), min(float(np.exp(res.x[0])), MAX_SHAPE)
 
 
 def _nb_loglik(o: np.ndarray, e: np.ndarray, m: float, alpha: float) -> float:

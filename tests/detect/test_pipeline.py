@@ -1,0 +1,140 @@
+"""Detection end to end on a demo country: tables, invariants, store round trip, bad input."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+from bluezones.cli import main
+from bluezones.detect.classify import CLASSES
+from bluezones.detect.pipeline import DetectionConfig, run_detection
+from bluezones.detect.results import detect_dataset, load_results, save_results
+from bluezones.errors import DetectError
+from bluezones.regions import harmonise_store
+from bluezones.sources.demo import generate
+from bluezones.store import Store
+
+SEED = 5
+FAST = DetectionConfig(indicators=("jeugdhulp", "uithuisplaatsing"))
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("detect") / "store.duckdb"
+    with Store(path) as store:
+        generate(SEED).to_store(store)
+        harmonise_store(store, "demo", 2024)
+    return path
+
+
+@pytest.fixture(scope="module")
+def inputs(demo: Path) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    with Store(demo, read_only=True) as store:
+        facts = store.read("facts_harmonised", where={"dataset": "demo"})
+        regions = store.read("regions", where={"dataset": "demo", "year": 2024})
+        geoms = store.read(
+            "geometries", where={"dataset": "demo", "year": 2024, "level": "gemeente"}
+        )
+    return facts, regions, geoms
+
+
+@pytest.fixture(scope="module")
+def result(inputs):
+    return run_detection(*inputs, FAST)
+
+
+def test_every_area_is_classified_once(result, inputs) -> None:
+    regions = inputs[1]
+    gemeenten = set(regions.loc[regions["level"] == "gemeente", "region_code"])
+    c = result.classification
+    assert set(c["region_code"]) == gemeenten and c["region_code"].is_unique
+    assert set(c["status"]) <= set(CLASSES)
+    assert (c["reasons"].str.len() > 20).all()
+
+
+def test_no_silent_missing_values(result) -> None:
+    ay = result.area_year
+    judged = ay[ay["usable"]]
+    for col in ("expected", "ratio", "ratio_low", "ratio_high", "z", "p_value", "q_value"):
+        assert judged[col].notna().all(), col
+    unjudged = ay[~ay["usable"]]
+    assert (unjudged["reason"].str.len() > 0).all()
+
+
+def test_expected_sums_to_observed_each_year(result) -> None:
+    judged = result.area_year[result.area_year["usable"]]
+    sums = judged.groupby(["indicator", "year"])[["observed", "expected"]].sum()
+    np.testing.assert_allclose(sums["expected"], sums["observed"], rtol=1e-6)
+
+
+def test_intervals_contain_the_estimates(result) -> None:
+    ev = result.evidence.dropna(subset=["ratio"])
+    assert ((ev["ratio_low"] <= ev["ratio"]) & (ev["ratio"] <= ev["ratio_high"])).all()
+    assert np.allclose(ev["p_below"] + ev["p_above"], 1)
+
+
+def test_islands_are_named_in_the_spatial_result(result) -> None:
+    moran = result.summary["moran"]
+    assert len(moran["islands"]) == 5
+    islands = result.spatial[result.spatial["cluster"] == "eiland"]
+    assert set(islands["region_code"]) == set(moran["islands"])
+
+
+def test_shuffled_facts_give_the_same_classification(inputs, result) -> None:
+    facts, regions, geoms = inputs
+    shuffled = facts.sample(frac=1, random_state=1).reset_index(drop=True)
+    again = run_detection(shuffled, regions, geoms, FAST)
+    a = result.classification.set_index("region_code").sort_index()
+    b = again.classification.set_index("region_code").sort_index()
+    pd.testing.assert_series_equal(a["status"], b["status"])
+    np.testing.assert_allclose(a["ratio"], b["ratio"], rtol=1e-6)
+
+
+def test_results_are_saved_replaced_and_loaded(demo: Path, result) -> None:
+    with Store(demo) as store:
+        save_results(store, "demo", result, reference_year=2024)
+        save_results(store, "demo", result, reference_year=2024)
+        assert len(store.read("detect_classification")) == 342
+        loaded = load_results(store, "demo", "gemeente")
+    assert loaded["run"]["config"]["indicators"] == ["jeugdhulp", "uithuisplaatsing"]
+    assert set(loaded["area_year"]["indicator"]) == {"jeugdhulp", "uithuisplaatsing"}
+    assert "jeugdhulp:persistent" in loaded["run"]["models"]
+
+
+def test_one_year_needs_persistence_switched_off(inputs) -> None:
+    one = DetectionConfig(indicators=("jeugdhulp",), years=(2023,))
+    with pytest.raises(DetectError, match="at least two years") as info:
+        run_detection(*inputs, one)
+    assert "--no-persistence" in str(info.value)
+    pooled = run_detection(
+        *inputs, DetectionConfig(indicators=("jeugdhulp",), years=(2023,), persistence=False)
+    )
+    assert pooled.classification["years"].max() == 1
+
+
+def test_bad_configuration_is_explained() -> None:
+    with pytest.raises(DetectError, match="Unknown indicators"):
+        DetectionConfig(indicators=("jeugdzorgen",))
+    with pytest.raises(DetectError, match="primary indicator"):
+        DetectionConfig(indicators=("ots",))
+
+
+def test_detect_needs_harmonised_figures(tmp_path: Path) -> None:
+    with Store(tmp_path / "s.duckdb") as store, pytest.raises(DetectError, match="harmonise"):
+        detect_dataset(store, "demo", FAST)
+
+
+def test_cli_detect(demo: Path) -> None:
+    args = ["detect", "--indicator", "jeugdhulp", "--indicator", "uithuisplaatsing"]
+    result = CliRunner().invoke(main, ["--store", str(demo), "--lang", "en", *args])
+    assert result.exit_code == 0, result.output
+    assert "Detection on 'demo' (gemeente, 2015-2024)" in result.output
+    assert "As expected" in result.output and "Moran's I" in result.output
+    with Store(demo, read_only=True) as store:
+        assert load_results(store, "demo", "gemeente")["run"]["config"]["lang"] == "en"
+    bad = CliRunner().invoke(main, ["--store", str(demo), *args, "--years", "2019-20x4"])
+    assert bad.exit_code == 2 and "2019-2024" in bad.output
