@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Set up bluezones on a fresh machine, then run one task.
 #
-#   bash scripts/setup.sh demo    set up, build the demo country and run the main job on it
+#   bash scripts/setup.sh demo    set up, build the demo country and run detection on it
 #   bash scripts/setup.sh test    set up, then run the whole test suite (what CI runs)
 #   bash scripts/setup.sh         set up only
 #
@@ -65,7 +65,8 @@ setup
 case "${1:-}" in
     demo)
         shift
-        exec .venv/bin/bluezones demo "$@"
+        .venv/bin/bluezones demo "$@"
+        exec .venv/bin/bluezones detect --dataset demo
         ;;
     test)
         shift
