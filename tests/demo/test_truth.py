@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 
 from bluezones.indicators import INDICATORS
-from bluezones.sources.demo import DemoCountry
+from bluezones.sources.demo import DemoCountry, generate
 from bluezones.sources.demo.outcomes import GEMEENTE_EFFECT_SD, PLANTED_COUNTS
 
 
@@ -93,3 +93,32 @@ def test_year_effects_carry_the_2021_break(country: DemoCountry) -> None:
     assert jh.loc[2024, "year_effect"] == jh.loc[2024, "shock"]  # the reference year
     jb = years[years["indicator"] == "jeugdbescherming"]
     assert (jb["break_step"] == 0).all()
+
+
+def test_a_null_country_plants_nothing_and_differs_only_there(country: DemoCountry) -> None:
+    years = range(2023, 2025)
+    seed = country.meta["seed"]
+    planted, null = generate(seed, years=years), generate(seed, years=years, plant=False)
+    assert null.truth_planted.empty and list(null.truth_planted.columns) == list(
+        planted.truth_planted.columns
+    )
+    assert null.truth_areas["planted"].isna().all() and null.meta["planted"] is False
+    assert "planted" not in planted.meta  # so planted countries keep their bytes
+    # Everything but the planted areas' effects is drawn the same.
+    pd.testing.assert_frame_equal(null.regions, planted.regions)
+    pd.testing.assert_frame_equal(null.geometries, planted.geometries)
+    was_planted = null.truth_areas["region_code"].isin(planted.truth_planted["region_code"])
+    gemeente_level = null.truth_areas["level"] == "gemeente"
+    same = ~was_planted & gemeente_level
+    np.testing.assert_array_equal(
+        null.truth_areas.loc[same, "effect"], planted.truth_areas.loc[same, "effect"]
+    )
+    assert (
+        null.truth_areas.loc[was_planted, "effect"]
+        != planted.truth_areas.loc[was_planted, "effect"]
+    ).any()
+    population = planted.facts["measure"] == "youth_0_17"
+    pd.testing.assert_frame_equal(
+        null.facts[population].reset_index(drop=True),
+        planted.facts[population].reset_index(drop=True),
+    )

@@ -186,6 +186,7 @@ def generate(
     *,
     years: Iterable[int] = DEFAULT_YEARS,
     reference_year: int = DEFAULT_REFERENCE_YEAR,
+    plant: bool = True,
     progress: Progress | None = None,
 ) -> DemoCountry:
     """Generate the demo country: a synthetic but realistic Netherlands.
@@ -198,6 +199,11 @@ def generate(
         Consecutive years to publish (default 2015-2024).
     reference_year
         The boundary year of the polygons and the ground truth: the last year.
+    plant
+        Plant low, high and escalation areas (default). ``False`` gives the null
+        country: the same seed's country with every area's effect drawn from
+        the typical spread and no planted areas, to measure how often detection
+        flags areas by chance. Its ``meta`` says ``"planted": false``.
     progress
         Called as ``progress(step, done, total)`` after each of the steps.
 
@@ -229,7 +235,9 @@ def generate(
     pop = draw_population(geo, youth_ref, years_t, reference_year, rng)
     step("population")
     ref_gem, ref_wijk = history.gemeente[-1].astype(str), history.wijk[-1].astype(str)
-    out = draw_outcomes(pop.counts, pop.covariates, ref_gem, ref_wijk, years_t, reference_year, rng)
+    out = draw_outcomes(
+        pop.counts, pop.covariates, ref_gem, ref_wijk, years_t, reference_year, rng, plant=plant
+    )
     step("outcomes")
     atom_values = {**pop.counts, **pop.covariates, **out.counts}
     atom_values["ots_duration_days"] = out.ots_days / np.maximum(out.counts["ots_ended"], 1)
@@ -242,6 +250,8 @@ def generate(
     truth = truth_tables(out, history.names, dict(zip(ref_wijk, ref_gem, strict=True)))
     step("truth")
     meta = _meta(seed, years_t, reference_year, history)
+    if not plant:
+        meta["planted"] = False  # only then, so planted countries keep their bytes
     return DemoCountry(
         facts=facts, regions=regions, crosswalk=crosswalk, geometries=geometries, meta=meta, **truth
     )

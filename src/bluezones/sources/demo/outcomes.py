@@ -176,14 +176,25 @@ def _plant(
 
 
 def _apply_planted(
-    effects: np.ndarray, codes: np.ndarray, planted: dict[str, str], rng: np.random.Generator
+    effects: np.ndarray,
+    codes: np.ndarray,
+    planted: dict[str, str],
+    rng: np.random.Generator,
+    *,
+    apply: bool = True,
 ) -> None:
-    """Replace the random effects of planted areas by their label's shift plus a little noise."""
+    """Replace the random effects of planted areas by their label's shift plus a little noise.
+
+    With ``apply=False`` the noise is drawn all the same but nothing is replaced,
+    so a country without planted areas draws everything else exactly as the
+    planted one does: the two differ only in the planted areas' effects.
+    """
     for i, code in enumerate(codes):
         label = planted.get(str(code))
         if label is not None:
             noise = PLANTED_SD * rng.standard_normal(len(MODELLED))
-            effects[i] = np.array(PLANTED_SHIFTS[label]) + noise
+            if apply:
+                effects[i] = np.array(PLANTED_SHIFTS[label]) + noise
 
 
 def _year_effects(
@@ -210,6 +221,8 @@ def draw_outcomes(
     years: tuple[int, ...],
     reference_year: int,
     rng: np.random.Generator,
+    *,
+    plant: bool = True,
 ) -> Outcomes:
     """Draw care counts for every atom and year from the model above.
 
@@ -219,6 +232,10 @@ def draw_outcomes(
         Population counts and covariates per year and atom.
     ref_gemeente, ref_wijk
         Reference-year gemeente and wijk code of every atom.
+    plant
+        Plant low, high and escalation areas (default). Without, every area
+        keeps its random effect and none is listed as planted: a null country
+        to measure how often detection flags areas by chance.
     """
     gem_codes, gem_of = np.unique(ref_gemeente, return_inverse=True)
     n_gem, n_atoms, n_years = len(gem_codes), len(ref_wijk), len(years)
@@ -229,10 +246,10 @@ def draw_outcomes(
     gem_youth = np.bincount(gem_of, weights=youth_ref)
     eligible = gem_youth >= PLANT_MIN_YOUTH["gemeente"]
     planted_g = _plant(gem_codes, eligible, PLANTED_COUNTS["gemeente"], rng)
-    _apply_planted(g_effect, gem_codes, planted_g, rng)
+    _apply_planted(g_effect, gem_codes, planted_g, rng, apply=plant)
     free_wijk = ~np.isin(ref_gemeente, list(planted_g)) & (youth_ref >= PLANT_MIN_YOUTH["wijk"])
     planted_w = _plant(ref_wijk, free_wijk, PLANTED_COUNTS["wijk"], rng)
-    _apply_planted(w_effect, ref_wijk, planted_w, rng)
+    _apply_planted(w_effect, ref_wijk, planted_w, rng, apply=plant)
 
     year_fx = _year_effects(years, reference_year, rng)
     z = _standardised(covariates)
@@ -260,7 +277,7 @@ def draw_outcomes(
         ots_days=days,
         gemeente_effects=pd.DataFrame(g_effect, index=gem_codes, columns=list(MODELLED)),
         wijk_effects=pd.DataFrame(w_effect, index=ref_wijk, columns=list(MODELLED)),
-        planted=_planted_frame(planted_g, planted_w),
+        planted=_planted_frame(planted_g, planted_w) if plant else _planted_frame({}, {}),
         year_effects=year_fx,
         intercepts=intercepts,
     )

@@ -1,0 +1,414 @@
+"""Detection scored against the demo country's ground truth.
+
+The demo country (:mod:`bluezones.sources.demo`) knows which areas were planted
+low, high or low-with-escalation, and every area's true lasting effect per
+indicator. :func:`score_detection` says how well one detection run found them;
+:func:`validate_demo` generates, stores, harmonises, detects and scores one
+country per seed, with planted areas or without (the *null country*, where
+every flag is a false one); :func:`demo_summary` pools the seeds.
+
+What is measured
+----------------
+Classes (from ``result.classification``):
+
+- **recall** of planted ``low`` areas called ``bluezone``, of planted
+  ``escalation`` areas called ``escalation`` (and how many of those were wrongly
+  called ``bluezone``: the error the escalation screen exists to prevent), and of
+  planted ``high`` areas called ``high``;
+- **false discovery proportion** of each flagged class: the share of the areas
+  flagged so that were not planted so (0 when none is flagged);
+- the share of areas **flagged** at all (anything but ``as_expected`` and
+  ``too_small``).
+
+Evidence (from ``result.evidence``, per indicator):
+
+- **coverage** of the 95% intervals ``effect +- 1.96 effect_sd`` for the true
+  effects. Both are on the logit scale, but the model's intercept absorbs the
+  mean of the true effects, so both sides are centred on their own mean over
+  the areas compared: ``effect - mean(effect)`` against
+  ``truth - mean(truth)``. Centring ignores the uncertainty of the estimated
+  mean (about ``sigma / sqrt(areas)``, 0.01 for gemeenten against interval
+  half-widths of 0.06 and more).
+- The truth is the demo's ``total_effect``, and at gemeente level also the
+  **realised** effect: ``total_effect`` plus the youth-weighted mean of the
+  own effects of the gemeente's wijken. A gemeente model sees the sum of its
+  youths, so their wijken's effects are part of its effect; the demo's
+  gemeente effect leaves them out, which alone halves the coverage of
+  jeugdhulp intervals. (At wijk level ``total_effect`` already includes the
+  gemeente's effect, so both are the same.)
+- the **correlation** of the centred estimated and true effects;
+- the unadjusted share of areas **outside the typical range at 95%**
+  (two-sided: ``p_low <= 0.025`` or ``p_high <= 0.025``), over all areas with
+  an effect and over the areas not planted. In the null country it should be
+  near 0.05.
+"""
+
+from __future__ import annotations
+
+import tempfile
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from bluezones.detect.pipeline import DetectionConfig, DetectionResult
+from bluezones.detect.results import detect_dataset
+from bluezones.errors import ConfigError, DetectError
+from bluezones.regions.harmonise import harmonise_store
+from bluezones.sources.demo import generate
+from bluezones.store import Store
+
+__all__ = [
+    "FLAGGED",
+    "PLANTED_CLASS",
+    "TruthScore",
+    "demo_summary",
+    "pool_scores",
+    "score_detection",
+    "validate_demo",
+]
+
+INTERVAL_LEVEL = 0.95
+Z_INTERVAL = float(stats.norm.ppf(0.5 + INTERVAL_LEVEL / 2))
+# One-sided p-value at or below which an area lies outside the typical range at 95%
+# (two-sided): the share of such areas should be 0.05 when nothing is planted.
+OUTSIDE_P = (1 - INTERVAL_LEVEL) / 2
+FLAGGED = ("bluezone", "escalation", "high")
+# The class detection should give an area planted with each label.
+PLANTED_CLASS = {"low": "bluezone", "escalation": "escalation", "high": "high"}
+NOT_PLANTED = "none"
+YOUTH = "youth_0_17"
+DATASET = "demo"
+AREA_COLUMNS = (
+    "region_code",
+    "indicator",
+    "planted",
+    "status",
+    "effect",
+    "effect_sd",
+    "true_effect",
+    "realised_effect",
+    "estimate_centred",
+    "truth_centred",
+    "realised_centred",
+    "covered",
+    "covered_realised",
+    "outside_95",
+)
+
+
+@dataclass(frozen=True)
+class TruthScore:
+    """How one detection run did against the truth.
+
+    Attributes
+    ----------
+    summary
+        Flat figures: counts (``planted_low``, ``found_low``, ``flagged_bluezone``,
+        ``false_bluezone``, ...), ``recall_low``, ``recall_escalation``,
+        ``recall_high``, ``escalation_as_bluezone``, ``fdp_bluezone``,
+        ``fdp_escalation``, ``fdp_high``, ``flagged_share``; per indicator
+        ``coverage_<ind>``, ``coverage_realised_<ind>``, ``correlation_<ind>``,
+        ``outside_95_<ind>``, ``outside_95_unplanted_<ind>``; and the same
+        without suffix for all indicators together (coverage, outside shares)
+        or the primary indicator (correlation).
+    areas
+        One row per area and indicator: ``region_code, indicator, planted,
+        status`` and the columns behind coverage and the outside share.
+    """
+
+    summary: dict[str, Any]
+    areas: pd.DataFrame
+
+
+def score_detection(
+    result: DetectionResult,
+    truth_areas: pd.DataFrame,
+    truth_planted: pd.DataFrame,
+    *,
+    level: str,
+    wijk_youth: pd.Series | None = None,
+) -> TruthScore:
+    """Score a detection run against the demo country's truth (see the module docstring).
+
+    Parameters
+    ----------
+    result
+        Detection at ``level`` on the demo country harmonised to its reference year.
+    truth_areas, truth_planted
+        The country's truth tables (:class:`~bluezones.sources.demo.DemoCountry`).
+    level
+        ``'gemeente'`` or ``'wijk'``; must be the level detection ran at.
+    wijk_youth
+        Young people per reference wijk code, to weight the wijken's effects in
+        the realised gemeente effect; without it they count equally.
+
+    Returns
+    -------
+    TruthScore
+    """
+    if result.config.level != level:
+        raise DetectError(
+            f"Detection ran at {result.config.level} level, not at {level} level.",
+            hint="Score at the level detection ran at.",
+        )
+    truth = truth_areas[truth_areas["level"] == level]
+    if truth.empty:
+        raise DetectError(
+            f"The truth has no areas at {level} level.", hint="Pass the demo's truth_areas."
+        )
+    part = truth_planted[truth_planted["level"] == level]
+    planted = dict(zip(part["region_code"], part["planted"], strict=True))
+    status = result.classification.set_index("region_code")["status"]
+    labels = pd.Series([planted.get(c, NOT_PLANTED) for c in status.index], index=status.index)
+    summary: dict[str, Any] = {"areas": len(status), **_class_figures(status, labels)}
+    areas = _area_table(result.evidence, truth, truth_areas, labels, status, level, wijk_youth)
+    summary.update(_evidence_figures(areas, result.config.rules.primary))
+    return TruthScore(summary=summary, areas=areas)
+
+
+def _class_figures(status: pd.Series, labels: pd.Series) -> dict[str, Any]:
+    """Recall and false discovery proportion of every flagged class."""
+    out: dict[str, Any] = {}
+    for label, cls in PLANTED_CLASS.items():
+        is_planted = labels == label
+        flagged = status == cls
+        out[f"planted_{label}"] = int(is_planted.sum())
+        out[f"found_{label}"] = int((is_planted & flagged).sum())
+        out[f"flagged_{cls}"] = int(flagged.sum())
+        out[f"false_{cls}"] = int((flagged & ~is_planted).sum())
+    for label, cls in PLANTED_CLASS.items():
+        out[f"recall_{label}"] = _ratio(out[f"found_{label}"], out[f"planted_{label}"])
+        out[f"fdp_{cls}"] = _ratio(out[f"false_{cls}"], out[f"flagged_{cls}"], empty=0.0)
+    out["escalation_as_bluezone"] = int(((labels == "escalation") & (status == "bluezone")).sum())
+    out["flagged"] = int(status.isin(FLAGGED).sum())
+    out["flagged_share"] = _ratio(out["flagged"], len(status))
+    return out
+
+
+def _ratio(numerator: float, denominator: float, *, empty: float = float("nan")) -> float:
+    """``numerator / denominator``, or ``empty`` when there is nothing to divide by."""
+    return float(numerator / denominator) if denominator > 0 else empty
+
+
+def _area_table(
+    evidence: pd.DataFrame,
+    truth: pd.DataFrame,
+    truth_all: pd.DataFrame,
+    labels: pd.Series,
+    status: pd.Series,
+    level: str,
+    wijk_youth: pd.Series | None,
+) -> pd.DataFrame:
+    true = truth.set_index(["region_code", "indicator"])["total_effect"]
+    realised = true + _wijk_part(truth_all, level, wijk_youth).reindex(true.index, fill_value=0.0)
+    table = evidence[["region_code", "indicator", "effect", "effect_sd", "p_low", "p_high"]]
+    table = table.dropna(subset=["effect", "effect_sd"]).reset_index(drop=True)
+    key = pd.MultiIndex.from_frame(table[["region_code", "indicator"]])
+    missing = key[~key.isin(true.index)]
+    if len(missing):
+        raise DetectError(
+            f"The truth lacks {len(missing)} of the areas detected, e.g. {missing[0]}.",
+            hint="Score against the truth of the country detection ran on.",
+        )
+    table["planted"] = table["region_code"].map(labels).fillna(NOT_PLANTED)
+    table["status"] = table["region_code"].map(status)
+    table["true_effect"] = true.reindex(key).to_numpy()
+    table["realised_effect"] = realised.reindex(key).to_numpy()
+    by_indicator = table.groupby("indicator")
+    for column, source in (
+        ("estimate_centred", "effect"),
+        ("truth_centred", "true_effect"),
+        ("realised_centred", "realised_effect"),
+    ):
+        table[column] = table[source] - by_indicator[source].transform("mean")
+    half = Z_INTERVAL * table["effect_sd"]
+    table["covered"] = (table["estimate_centred"] - table["truth_centred"]).abs() <= half
+    table["covered_realised"] = (
+        table["estimate_centred"] - table["realised_centred"]
+    ).abs() <= half
+    table["outside_95"] = (table["p_low"] <= OUTSIDE_P) | (table["p_high"] <= OUTSIDE_P)
+    return table[list(AREA_COLUMNS)]
+
+
+def _wijk_part(truth_all: pd.DataFrame, level: str, wijk_youth: pd.Series | None) -> pd.Series:
+    """Per gemeente and indicator the (youth-weighted) mean own effect of its wijken."""
+    wijken = truth_all[truth_all["level"] == "wijk"]
+    if level != "gemeente" or wijken.empty:
+        return pd.Series(dtype=float, index=pd.MultiIndex.from_tuples([], names=["a", "b"]))
+    weight = (
+        wijken["region_code"].map(wijk_youth).fillna(0.0).to_numpy(float)
+        if wijk_youth is not None
+        else np.ones(len(wijken))
+    )
+    frame = wijken.assign(w=weight, we=weight * wijken["effect"].to_numpy(float))
+    sums = frame.groupby(["gemeente_code", "indicator"])[["w", "we"]].sum()
+    part = (sums["we"] / sums["w"]).where(sums["w"] > 0, 0.0)
+    part.index = part.index.set_names(["region_code", "indicator"])
+    return part
+
+
+def _evidence_figures(areas: pd.DataFrame, primary: str) -> dict[str, Any]:
+    """Coverage, correlation and outside shares per indicator and overall."""
+    out: dict[str, Any] = {}
+    unplanted = areas["planted"] == NOT_PLANTED
+    for name, part in areas.groupby("indicator", sort=True):
+        out[f"coverage_{name}"] = float(part["covered"].mean())
+        out[f"coverage_realised_{name}"] = float(part["covered_realised"].mean())
+        out[f"correlation_{name}"] = _correlation(part["estimate_centred"], part["truth_centred"])
+        out[f"correlation_realised_{name}"] = _correlation(
+            part["estimate_centred"], part["realised_centred"]
+        )
+        out[f"outside_95_{name}"] = float(part["outside_95"].mean())
+        out[f"outside_95_unplanted_{name}"] = float(part.loc[unplanted, "outside_95"].mean())
+    out["coverage"] = float(areas["covered"].mean())
+    out["coverage_realised"] = float(areas["covered_realised"].mean())
+    out["correlation"] = out.get(f"correlation_{primary}", float("nan"))
+    out["correlation_realised"] = out.get(f"correlation_realised_{primary}", float("nan"))
+    out["outside_95"] = float(areas["outside_95"].mean())
+    out["outside_95_unplanted"] = float(areas.loc[unplanted, "outside_95"].mean())
+    return out
+
+
+def _correlation(x: pd.Series, y: pd.Series) -> float:
+    if len(x) < 3 or x.std() == 0 or y.std() == 0:
+        return float("nan")
+    return float(np.corrcoef(x.to_numpy(float), y.to_numpy(float))[0, 1])
+
+
+def validate_demo(
+    seeds: Iterable[int],
+    *,
+    level: str = "gemeente",
+    plant: bool = True,
+    config: DetectionConfig | None = None,
+    years: Iterable[int] | None = None,
+) -> pd.DataFrame:
+    """Generate, store, harmonise, detect and score one demo country per seed.
+
+    Parameters
+    ----------
+    seeds
+        Seeds of the demo countries.
+    level
+        Level to detect at (overrides ``config.level``).
+    plant
+        With planted areas (default), or the null country without.
+    config
+        Detection settings; default :class:`DetectionConfig` at ``level``.
+    years
+        Years of the demo country (default its ten years); fewer is faster.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per seed: ``seed, planted, level, seconds`` and the figures of
+        :attr:`TruthScore.summary`.
+    """
+    seeds = [_check_seed(s) for s in seeds]
+    if not seeds:
+        raise ConfigError("Validation needs at least one seed.", hint="Give e.g. --seeds 5.")
+    config = replace(config or DetectionConfig(), level=level)
+    rows = []
+    for seed in seeds:
+        started = time.perf_counter()
+        score = _one_country(seed, plant, config, years)
+        seconds = time.perf_counter() - started
+        rows.append({"seed": seed, "planted": plant, "level": level, "seconds": seconds})
+        rows[-1].update(score.summary)
+    return pd.DataFrame(rows)
+
+
+def _check_seed(seed: Any) -> int:
+    if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or seed < 0:
+        raise ConfigError(f"A seed must be a whole number >= 0, got {seed!r}.", hint="Give e.g. 1.")
+    return int(seed)
+
+
+def _one_country(
+    seed: int, plant: bool, config: DetectionConfig, years: Iterable[int] | None
+) -> TruthScore:
+    kwargs: dict[str, Any] = {"plant": plant}
+    if years is not None:
+        years_t = tuple(years)
+        kwargs.update(years=years_t, reference_year=years_t[-1])
+    country = generate(seed, **kwargs)
+    reference_year = int(country.meta["reference_year"])
+    with (
+        tempfile.TemporaryDirectory(prefix="bluezones-validate-") as tmp,
+        Store(Path(tmp) / "validate.duckdb") as store,
+    ):
+        country.to_store(store)
+        harmonise_store(store, DATASET, reference_year)
+        result = detect_dataset(store, DATASET, config)
+    facts = country.facts
+    youth = facts[
+        (facts["measure"] == YOUTH)
+        & (facts["year"] == reference_year)
+        & facts["region_code"].str.startswith("WK")
+    ]
+    wijk_youth = youth.set_index("region_code")["value"]
+    return score_detection(
+        result,
+        country.truth_areas,
+        country.truth_planted,
+        level=config.level,
+        wijk_youth=wijk_youth,
+    )
+
+
+# Figures pooled over seeds as sums of counts: recall = sum(found) / sum(planted), etc.
+POOLED_RATIOS = {
+    **{f"recall_{lab}": (f"found_{lab}", f"planted_{lab}") for lab in PLANTED_CLASS},
+    **{f"fdp_{cls}": (f"false_{cls}", f"flagged_{cls}") for cls in PLANTED_CLASS.values()},
+    "flagged_share": ("flagged", "areas"),
+}
+POOLED_SUMS = ("areas", "flagged", "escalation_as_bluezone")
+
+
+def pool_scores(table: pd.DataFrame) -> dict[str, Any]:
+    """Pool the per-seed rows of :func:`validate_demo`.
+
+    Recall, false discovery and flag shares are ratios of summed counts (a seed
+    that flags nothing adds no discoveries); coverage, correlation and outside
+    shares are means over seeds (every seed has the same areas).
+    """
+    out: dict[str, Any] = {"seeds": len(table)}
+    for key in POOLED_SUMS:
+        out[key] = int(table[key].sum())
+    for key, (num, den) in POOLED_RATIOS.items():
+        empty = 0.0 if key.startswith("fdp_") else float("nan")
+        out[key] = _ratio(float(table[num].sum()), float(table[den].sum()), empty=empty)
+    means = [c for c in table.columns if c.startswith(("coverage", "correlation", "outside_95"))]
+    for key in means:
+        out[key] = float(table[key].mean())
+    out["seconds"] = float(table["seconds"].mean())
+    return out
+
+
+def demo_summary(
+    seeds: Sequence[int],
+    *,
+    level: str = "gemeente",
+    config: DetectionConfig | None = None,
+    null: bool = True,
+) -> dict[str, pd.DataFrame]:
+    """Validation on planted and (with ``null``) null demo countries, per seed and pooled.
+
+    Returns
+    -------
+    dict of pandas.DataFrame
+        ``'planted'`` and ``'null'``: one row per seed (:func:`validate_demo`);
+        ``'pooled'``: one row per kind of country (:func:`pool_scores`).
+    """
+    tables = {"planted": validate_demo(seeds, level=level, plant=True, config=config)}
+    if null:
+        tables["null"] = validate_demo(seeds, level=level, plant=False, config=config)
+    pooled = {kind: pool_scores(table) for kind, table in tables.items()}
+    tables["pooled"] = pd.DataFrame.from_dict(pooled, orient="index")
+    return tables

@@ -1,0 +1,195 @@
+"""Scoring detection against the demo country's truth: exact arithmetic and one real run."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from bluezones.detect.pipeline import DetectionConfig, DetectionResult
+from bluezones.errors import ConfigError, DetectError
+from bluezones.validation.truth import pool_scores, score_detection, validate_demo
+
+CODES = [f"GM000{i}" for i in range(1, 7)]
+TRUE = np.array([-1.0, -0.5, 0.0, 0.0, 0.5, 1.0])
+# Estimates: the truth shifted by 2 (the intercept's business), GM0003 and GM0004 off by 0.3.
+ESTIMATE = TRUE + 2 + np.array([0.0, 0.0, 0.3, -0.3, 0.0, 0.0])
+EFFECT_SD = 0.1  # half-width 0.196: GM0003 and GM0004 are not covered
+STATUS = ["bluezone", "as_expected", "bluezone", "high", "high", "too_small"]
+P_LOW = [0.01, 0.5, 0.03, 0.5, 0.5, 0.5]
+P_HIGH = [0.5, 0.025, 0.5, 0.5, 0.5, 0.5]
+
+
+def _result(level: str = "gemeente") -> DetectionResult:
+    empty = pd.DataFrame()
+    evidence = pd.DataFrame(
+        {
+            "indicator": "jeugdhulp",
+            "region_code": CODES,
+            "effect": ESTIMATE,
+            "effect_sd": EFFECT_SD,
+            "p_low": P_LOW,
+            "p_high": P_HIGH,
+        }
+    )
+    classification = pd.DataFrame({"region_code": CODES, "status": STATUS})
+    return DetectionResult(
+        config=DetectionConfig(level=level, indicators=("jeugdhulp",)),
+        area_year=empty,
+        evidence=evidence,
+        classification=classification,
+        yearly_status=empty,
+        changes=empty,
+        spatial=empty,
+        peers=empty,
+        models={},
+        summary={},
+    )
+
+
+def _truth() -> tuple[pd.DataFrame, pd.DataFrame]:
+    gemeenten = pd.DataFrame(
+        {
+            "level": "gemeente",
+            "region_code": CODES,
+            "gemeente_code": CODES,
+            "indicator": "jeugdhulp",
+            "effect": TRUE,
+            "total_effect": TRUE,
+        }
+    )
+    wijken = pd.DataFrame(
+        {
+            "level": "wijk",
+            "region_code": ["WK000101", "WK000102"],
+            "gemeente_code": "GM0001",
+            "indicator": "jeugdhulp",
+            "effect": [0.2, -0.2],
+            "total_effect": [-0.8, -1.2],
+        }
+    )
+    planted = pd.DataFrame(
+        {
+            "level": "gemeente",
+            "region_code": ["GM0001", "GM0002", "GM0003", "GM0004"],
+            "planted": ["low", "low", "escalation", "high"],
+        }
+    )
+    return pd.concat([gemeenten, wijken], ignore_index=True), planted
+
+
+def test_class_figures_are_exact() -> None:
+    areas, planted = _truth()
+    s = score_detection(_result(), areas, planted, level="gemeente").summary
+    assert (s["planted_low"], s["found_low"], s["recall_low"]) == (2, 1, 0.5)
+    assert (s["planted_escalation"], s["found_escalation"], s["recall_escalation"]) == (1, 0, 0.0)
+    assert s["escalation_as_bluezone"] == 1
+    assert (s["planted_high"], s["found_high"], s["recall_high"]) == (1, 1, 1.0)
+    # GM0003 is a BlueZone but was planted as escalation; GM0005 is high but not planted.
+    assert (s["flagged_bluezone"], s["false_bluezone"], s["fdp_bluezone"]) == (2, 1, 0.5)
+    assert (s["flagged_high"], s["false_high"], s["fdp_high"]) == (2, 1, 0.5)
+    assert (s["flagged_escalation"], s["fdp_escalation"]) == (0, 0.0)
+    assert s["flagged"] == 4 and s["flagged_share"] == pytest.approx(4 / 6)
+
+
+def test_evidence_figures_compare_centred_effects() -> None:
+    areas, planted = _truth()
+    score = score_detection(_result(), areas, planted, level="gemeente")
+    s = score.summary
+    assert s["coverage_jeugdhulp"] == pytest.approx(4 / 6)
+    assert s["coverage"] == s["coverage_jeugdhulp"]
+    assert s["correlation"] == pytest.approx(np.corrcoef(ESTIMATE, TRUE)[0, 1])
+    # p_low 0.01 and p_high 0.025 are outside at 95% (two-sided), p_low 0.03 is not.
+    assert s["outside_95_jeugdhulp"] == pytest.approx(2 / 6)
+    assert s["outside_95_unplanted"] == 0.0
+    table = score.areas.set_index("region_code")
+    assert table["covered"].tolist() == [True, True, False, False, True, True]
+    assert table.loc["GM0006", "planted"] == "none" and table.loc["GM0005", "status"] == "high"
+    # Without weights the wijken count equally: their mean own effect is 0.
+    assert table.loc["GM0001", "realised_effect"] == pytest.approx(-1.0)
+
+
+def test_realised_effect_weights_the_wijken_by_youth() -> None:
+    areas, planted = _truth()
+    youth = pd.Series({"WK000101": 100.0, "WK000102": 300.0})
+    score = score_detection(_result(), areas, planted, level="gemeente", wijk_youth=youth)
+    table = score.areas.set_index("region_code")
+    assert table.loc["GM0001", "realised_effect"] == pytest.approx(-1.0 + (20 - 60) / 400)
+    assert table.loc["GM0002", "realised_effect"] == pytest.approx(-0.5)
+
+
+def test_level_and_truth_must_match_the_run() -> None:
+    areas, planted = _truth()
+    with pytest.raises(DetectError, match="gemeente level, not at wijk"):
+        score_detection(_result(), areas, planted, level="wijk")
+    with pytest.raises(DetectError, match="lacks 1 of the areas"):
+        score_detection(
+            _result(), areas[areas["region_code"] != "GM0006"], planted, level="gemeente"
+        )
+
+
+def test_pooling_sums_counts_and_averages_shares() -> None:
+    table = pd.DataFrame(
+        {
+            "seconds": [1.0, 3.0],
+            "areas": [10, 10],
+            "flagged": [2, 0],
+            "escalation_as_bluezone": [0, 1],
+            **{f"planted_{k}": [4, 4] for k in ("low", "escalation", "high")},
+            **{f"found_{k}": [3, 0] for k in ("low", "escalation", "high")},
+            **{f"flagged_{k}": [2, 0] for k in ("bluezone", "escalation", "high")},
+            **{f"false_{k}": [1, 0] for k in ("bluezone", "escalation", "high")},
+            "coverage": [0.9, 1.0],
+        }
+    )
+    pooled = pool_scores(table)
+    assert pooled["recall_low"] == 3 / 8 and pooled["fdp_bluezone"] == 1 / 2
+    assert pooled["flagged_share"] == 2 / 20 and pooled["escalation_as_bluezone"] == 1
+    assert pooled["coverage"] == pytest.approx(0.95) and pooled["seconds"] == 2.0
+
+
+def test_seeds_are_checked() -> None:
+    with pytest.raises(ConfigError, match="at least one seed"):
+        validate_demo([])
+    with pytest.raises(ConfigError, match="whole number"):
+        validate_demo([-1])
+
+
+# One small real country: two indicators, six years, gemeente level (about 5 s each).
+# Measured on seed 3 (see benchmarks/validate_detection.py for the full runs):
+# planted: recall of low 5/8, coverage 0.77 (realised 0.88, jeugdhulp 0.90);
+# null: nothing flagged, 5.7% outside the typical range at 95%.
+SMALL = DetectionConfig(indicators=("jeugdhulp", "uithuisplaatsing"))
+SMALL_YEARS = range(2019, 2025)
+SEED = 3
+
+
+@pytest.fixture(scope="module")
+def small_runs() -> dict[bool, pd.Series]:
+    return {
+        plant: validate_demo([SEED], plant=plant, config=SMALL, years=SMALL_YEARS).iloc[0]
+        for plant in (True, False)
+    }
+
+
+def test_planted_low_areas_are_found(small_runs: dict[bool, pd.Series]) -> None:
+    planted = small_runs[True]
+    assert planted["planted_low"] == 8 and planted["planted"]
+    assert planted["recall_low"] >= 5 / 8 - 2 / 8
+    assert planted["fdp_bluezone"] <= 0.4
+    assert planted["escalation_as_bluezone"] <= 1
+
+
+def test_the_null_country_flags_almost_nothing(small_runs: dict[bool, pd.Series]) -> None:
+    null = small_runs[False]
+    assert null["planted_low"] == 0 and null["planted_high"] == 0
+    assert null["flagged"] <= 2
+    assert 0.01 <= null["outside_95"] <= 0.10
+
+
+def test_interval_coverage_is_in_its_measured_band(small_runs: dict[bool, pd.Series]) -> None:
+    for run in small_runs.values():
+        assert 0.70 <= run["coverage"] <= 0.86
+        assert 0.85 <= run["coverage_realised"] <= 0.97
+        assert 0.88 <= run["coverage_realised_jeugdhulp"] <= 1.0
+        assert run["correlation_realised"] >= 0.9
