@@ -202,6 +202,19 @@ def _progress(ctx: Context, title: str) -> Iterator[Callable[[str, int, int], No
 @click.option("--years", help="Years to use, e.g. 2019-2024 (default: all).")
 @click.option("--fdr", type=float, help="False discovery rate of the lists (default 0.10).")
 @click.option("--no-persistence", is_flag=True, help="Skip the lasting-effect model.")
+@click.option(
+    "--overdispersion",
+    type=click.Choice(["none", "multiplicative", "additive"]),
+    default="additive",
+    show_default=True,
+    help="Overdispersion model of the yearly funnels.",
+)
+@click.option(
+    "--limits",
+    default="0.95,0.998",
+    show_default=True,
+    help="Control-limit levels of the funnels, comma-separated.",
+)
 @click.option("--show", default=10, show_default=True, help="Areas to list per status.")
 @pass_context
 def detect(
@@ -212,6 +225,8 @@ def detect(
     years: str | None,
     fdr: float | None,
     no_persistence: bool,
+    overdispersion: str,
+    limits: str,
     show: int,
 ) -> None:
     """Find areas with notably lower (BlueZones) or higher use than expected."""
@@ -226,6 +241,8 @@ def detect(
         indicators=indicators or DEFAULT_INDICATORS,
         years=_year_range(years),
         persistence=not no_persistence,
+        overdispersion=overdispersion,  # type: ignore[arg-type]  # click.Choice checked it
+        levels=_levels(limits),
         rules=rules,
         seed=ctx.settings.seed,
         lang=lang,
@@ -266,6 +283,17 @@ def detect(
     ctx.say("detect.saved")
 
 
+def _levels(text_: str) -> tuple[float, ...]:
+    """'0.95,0.998' to control-limit levels, each strictly between 0 and 1."""
+    try:
+        levels = tuple(float(x) for x in text_.split(","))
+    except ValueError:
+        raise click.BadParameter(f"{text_!r}: write levels as 0.95,0.998.") from None
+    if not all(0 < v < 1 for v in levels):
+        raise click.BadParameter(f"{text_!r}: each level lies between 0 and 1, e.g. 0.9.")
+    return levels
+
+
 def _year_range(years: str | None) -> tuple[int, ...] | None:
     """'2019-2024' or '2019,2021' to a tuple of years."""
     if not years:
@@ -277,6 +305,68 @@ def _year_range(years: str | None) -> tuple[int, ...] | None:
         return tuple(int(x) for x in years.split(","))
     except ValueError:
         raise click.BadParameter(f"{years!r}: write years as 2019-2024 or 2019,2021.") from None
+
+
+@main.command()
+@click.option("--dataset", default="demo", show_default=True, help="Dataset to fit on.")
+@click.option("--indicator", default="jeugdhulp", show_default=True, help="Indicator to explain.")
+@click.option(
+    "--level", type=click.Choice(["gemeente", "wijk"]), default="gemeente", show_default=True
+)
+@click.option(
+    "--random",
+    type=click.Choice(["none", "area", "nested", "persistent"]),
+    default="none",
+    show_default=True,
+    help="Random effects: none (GLM), area, nested (SCP) or persistent.",
+)
+@click.option("--years", help="Years to use, e.g. 2019-2024 (default: all).")
+@click.option(
+    "--save", type=click.Path(dir_okay=False, path_type=Path), help="Save the model as JSON."
+)
+@pass_context
+def model(
+    ctx: Context,
+    dataset: str,
+    indicator: str,
+    level: str,
+    random: str,
+    years: str | None,
+    save: Path | None,
+) -> None:
+    """Fit the expected-use model and print its report (coefficients, fit, checks)."""
+    from bluezones.model import ModelSpec, cells_from_facts, fit, model_report
+
+    spec = ModelSpec(
+        indicator=indicator,
+        level=level,
+        years=_year_range(years),
+        random=random,  # type: ignore[arg-type]  # click.Choice checked it
+    )
+    with ctx.store(read_only=True) as store:
+        facts = store.read("facts_harmonised", where={"dataset": dataset})
+        if facts.empty:
+            raise DataError(
+                f"Dataset {dataset!r} has no harmonised figures.",
+                hint=f"Run 'bluezones harmonise --dataset {dataset}' first.",
+            )
+        year = int(facts["reference_year"].iloc[0])
+        regions = store.read("regions", where={"dataset": dataset, "year": year})
+    cells = cells_from_facts(facts, spec, regions)
+    fitted = fit(cells, spec)
+    coefficients = fitted.coefficients().round(4)
+    print_frame(ctx.out, coefficients, f"{indicator} ~ {spec.formula()}")
+    if random == "none":
+        summary = model_report(fitted, cells, seed=ctx.settings.seed).summary
+    else:
+        summary = {**fitted.stats, **{f"sd_{k}": v["sd"] for k, v in fitted.random.items()}}
+    rows = [(k, f"{v:.4g}" if isinstance(v, float) else str(v)) for k, v in summary.items()]
+    print_frame(ctx.out, pd.DataFrame(rows, columns=["", "value"]))
+    for warning in fitted.warnings:
+        ctx.err.print(f"! {warning}", highlight=False, soft_wrap=True)
+    if save is not None:
+        fitted.save(save)
+        ctx.out.print(str(save), highlight=False)
 
 
 @main.command("settings")

@@ -35,9 +35,9 @@ import pandas as pd
 from scipy import special, stats
 from shapely.geometry import shape
 
-from bluezones.detect.classify import Rules, classify, status_changes
+from bluezones.detect.classify import Rules, classify, rule_2019, status_changes
 from bluezones.detect.fdr import bh_adjust, empirical_null
-from bluezones.detect.funnel import CONTROL_LIMITS, funnel_ratio
+from bluezones.detect.funnel import CONTROL_LIMITS, Overdispersion, funnel_ratio
 from bluezones.detect.intervals import ratio_interval
 from bluezones.detect.peers import DEFAULT_PEERS, peer_groups
 from bluezones.detect.shrinkage import poisson_gamma
@@ -51,6 +51,8 @@ from bluezones.model.hierarchical import random_effects
 __all__ = ["DEFAULT_INDICATORS", "DetectionConfig", "DetectionResult", "run_detection"]
 
 DEFAULT_INDICATORS = ("jeugdhulp", "jeugdbescherming", "jeugdreclassering", "uithuisplaatsing")
+# The three indicators of the 2019 BlueZones study's rule (Garage2020, part 1).
+RULE_2019_INDICATORS = ("jeugdhulp", "jeugdbescherming", "jeugdreclassering")
 Z95 = stats.norm.ppf(0.975)
 # Share of z-scores trimmed at each tail before estimating overdispersion. FunnelPlotR
 # uses 10%, which underestimates it: under no real outliers 11-13% of areas then fall
@@ -88,6 +90,7 @@ class DetectionConfig:
     rules: Rules = field(default_factory=Rules)
     peers: int = DEFAULT_PEERS
     funnel_trim: float = FUNNEL_TRIM
+    overdispersion: Overdispersion = "additive"
     seed: int = 0
     lang: str = "nl"
 
@@ -149,6 +152,9 @@ def run_detection(
     evidence_all = pd.concat(evidence, ignore_index=True)
     step("classify", len(config.indicators), total)
     classification = classify(evidence_all, config.rules, config.lang)
+    classification = classification.merge(
+        _rule_2019(area_year_all), left_on="region_code", right_index=True, how="left"
+    )
     yearly = _yearly_status(area_year_all, config)
     step("spatial", len(config.indicators) + 1, total)
     primary = evidence_all[evidence_all["indicator"] == config.rules.primary]
@@ -248,13 +254,13 @@ def _area_year(
 
 
 def _funnel(o: np.ndarray, e: np.ndarray, config: DetectionConfig, labels: Any) -> Any:
-    """Funnel of O/E on the square-root scale with additive overdispersion (CQC style)."""
+    """Funnel of O/E on the square-root scale (CQC style), overdispersion as configured."""
     return funnel_ratio(
         o,
         e,
         scale="sqrt",
         levels=config.levels,
-        overdispersion="additive",
+        overdispersion=config.overdispersion,
         trim_fraction=config.funnel_trim,
         labels=labels,
     )
@@ -358,6 +364,21 @@ def _with_unjudged(evidence: pd.DataFrame, ay: pd.DataFrame, name: str) -> pd.Da
     empty[["p_below", "p_above"]] = 0.0  # no evidence either way
     empty[["p_low", "p_high"]] = 1.0
     return pd.concat([evidence, empty[evidence.columns]], ignore_index=True)
+
+
+def _rule_2019(area_year: pd.DataFrame) -> pd.DataFrame:
+    """The 2019 BlueZones rule on the latest year: each of youth care, protection and
+    probation at most two thirds of the national rate (indicators present only)."""
+    present = [i for i in RULE_2019_INDICATORS if i in set(area_year["indicator"])]
+    latest = area_year[area_year["year"] == area_year["year"].max()]
+    part = latest[latest["indicator"].isin(present)]
+    counts = part.pivot_table(
+        index="region_code", columns="indicator", values=["observed", "n"], aggfunc="sum"
+    )
+    rates = counts["observed"] / counts["n"]
+    national = counts["observed"].sum() / counts["n"].sum()
+    ruled = rule_2019(rates, national)
+    return ruled[["rule_2019"]].assign(rule_2019_indicators=", ".join(present))
 
 
 def _yearly_status(area_year: pd.DataFrame, config: DetectionConfig) -> pd.DataFrame:

@@ -41,10 +41,15 @@ def _source(indicator: str) -> str:
     return TRUTH_SOURCE.get(indicator, indicator)
 
 
+def _with_truth(out: Outcomes) -> list[str]:
+    """The indicators the demo's care model generates (others have no true effects)."""
+    return [name for name in INDICATORS if _source(name) in out.gemeente_effects]
+
+
 def _areas(out: Outcomes, gemeente_of_wijk: dict[str, str]) -> pd.DataFrame:
     planted = dict(zip(out.planted["region_code"], out.planted["planted"], strict=True))
     frames = []
-    for name in INDICATORS:
+    for name in _with_truth(out):
         g = out.gemeente_effects[_source(name)]
         w = out.wijk_effects[_source(name)]
         gem_of_w = w.index.map(gemeente_of_wijk)
@@ -82,7 +87,7 @@ def _areas(out: Outcomes, gemeente_of_wijk: dict[str, str]) -> pd.DataFrame:
 def _coefficients(out: Outcomes) -> pd.DataFrame:
     models = {m.indicator: m for m in CARE_MODELS}
     rows = []
-    for name in INDICATORS:
+    for name in _with_truth(out):
         m = models[_source(name)]
         rows.append(
             (name, m.indicator, "intercept", "identity", 0.0, 1.0, out.intercepts[m.indicator])
@@ -96,7 +101,7 @@ def _coefficients(out: Outcomes) -> pd.DataFrame:
 
 def _years(out: Outcomes) -> pd.DataFrame:
     frames = []
-    for name in INDICATORS:
+    for name in _with_truth(out):
         part = out.year_effects[out.year_effects["indicator"] == _source(name)].copy()
         part.insert(1, "source_model", part.pop("indicator"))
         part.insert(0, "indicator", name)
@@ -104,14 +109,16 @@ def _years(out: Outcomes) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True)
 
 
-def _components() -> pd.DataFrame:
+def _components(out: Outcomes) -> pd.DataFrame:
     sds = {
         "gemeente": GEMEENTE_EFFECT_SD,
         "wijk": WIJK_EFFECT_SD,
         "gemeente_year": GEMEENTE_YEAR_SD,
         "wijk_year": WIJK_YEAR_SD,
     }
-    rows = [(name, _source(name), comp, sd) for name in INDICATORS for comp, sd in sds.items()]
+    rows = [
+        (name, _source(name), comp, sd) for name in _with_truth(out) for comp, sd in sds.items()
+    ]
     return pd.DataFrame(rows, columns=["indicator", "source_model", "component", "sd"])
 
 
@@ -138,5 +145,5 @@ def truth_tables(
         "truth_planted": planted,
         "truth_coefficients": _coefficients(out),
         "truth_years": _years(out),
-        "truth_components": _components(),
+        "truth_components": _components(out),
     }
