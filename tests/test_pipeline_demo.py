@@ -108,3 +108,9 @@ def test_cli_load_checks_codes_against_a_dataset(tmp_path: Path) -> None:
     assert result.exit_code == 1 and unknown in result.output and "row: 3" in result.output
     result = runner.invoke(main, [*args[:-2], "--regions-from", "nothing"])
     assert result.exit_code == 1 and "no region lists" in result.output
+
+
+def test_cli_validate_demo_scores_one_country() -> None:
+    result = CliRunner().invoke(main, ["validate", "demo", "--seeds", "1", "--no-null"])
+    assert result.exit_code == 0, result.output
+    assert "recall_low" in result.output and "coverage" in result.output
