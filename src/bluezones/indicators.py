@@ -186,6 +186,16 @@ _MEASURE_LIST = [
         "Youth on youth probation (%)",
         "youth_12_22",
     ),
+    # Added for detection on the real kwb extracts (bluezones.validation.real): counts
+    # both kwb years fill. Land area is not a number of people, but like a count it is
+    # summed when regions merge; density is a formula term over it.
+    _count("youth_15_24", "Jongeren 15 tot 25 jaar", "Youth aged 15-24"),
+    _count(
+        "migration_nonwestern",
+        "Inwoners met niet-westerse migratieachtergrond",
+        "Inhabitants with a non-Western migration background",
+    ),
+    _count("land_area", "Landoppervlakte", "Land area", "hectare"),
 ]
 
 MEASURES: dict[str, Measure] = {m.name: m for m in _MEASURE_LIST}
@@ -268,6 +278,17 @@ _INDICATOR_LIST = [
         "Out-of-home placements (per 1,000)",
         "lower_is_better",
         per=1000,
+    ),
+    # Any youth care (jeugdhulp, jeugdbescherming, jeugdreclassering; ages 0-22) per 100
+    # young people aged 0-14: the denominator the kwb tables give that ranks gemeenten
+    # most like CBS's own share of youth 0-17 (see bluezones.validation.real). A ratio of
+    # two counts, not a share of one group: the users aged 15-22 are not in it.
+    Indicator(
+        "jeugdzorg",
+        "jeugdzorg",
+        "youth_0_14",
+        "Jeugdzorg (per 100 jongeren van 0-14 jaar)",
+        "Youth care of any kind (per 100 youth aged 0-14)",
     ),
 ]
 

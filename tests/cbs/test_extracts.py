@@ -93,6 +93,9 @@ def test_kwb_union_of_years_with_changing_suffixes(shared_data: Path) -> None:
         "households_with_children",
         "social_assistance",
         "jeugdzorg",
+        "youth_15_24",
+        "migration_nonwestern",
+        "land_area",
     }
     almere = _by_key(facts).loc["GM0034"]
     counts = {y: almere.loc[(y, "jeugdzorg"), "value"] for y in ALMERE_COUNTS}
@@ -116,6 +119,9 @@ def test_kwb_merged_with_jeugdzorg_takes_integer_counts_only(shared_data: Path) 
         "households_with_children",
         "social_assistance",
         "jeugdzorg",
+        "youth_15_24",
+        "migration_nonwestern",
+        "land_area",
     }  # no shares or means
     by_key = _by_key(facts)
     assert by_key.loc[("GM0014", 2021, "jeugdzorg"), "value"] == 5465

@@ -370,6 +370,13 @@ def _rule_2019(area_year: pd.DataFrame) -> pd.DataFrame:
     """The 2019 BlueZones rule on the latest year: each of youth care, protection and
     probation at most two thirds of the national rate (indicators present only)."""
     present = [i for i in RULE_2019_INDICATORS if i in set(area_year["indicator"])]
+    if not present:  # e.g. only jeugdzorg detected (the real extracts): the rule cannot apply
+        return pd.DataFrame(
+            {
+                "rule_2019": pd.Series(dtype="boolean"),
+                "rule_2019_indicators": pd.Series(dtype="str"),
+            }
+        )
     latest = area_year[area_year["year"] == area_year["year"].max()]
     part = latest[latest["indicator"].isin(present)]
     counts = part.pivot_table(

@@ -8,7 +8,9 @@ same model code.
 
 Cells that cannot be fitted keep their row with ``usable = False`` and a
 ``reason``: a suppressed numerator still gets an expected value; a missing or
-zero denominator cannot (there is no one to expect care for).
+zero denominator cannot (there is no one to expect care for). A denominator
+below one person (a sliver of a split unit) or below its numerator (a stand-in
+denominator that does not fit the area) makes a cell unusable too.
 """
 
 from __future__ import annotations
@@ -28,6 +30,15 @@ LEVEL_PREFIX = {"gemeente": "GM", "wijk": "WK"}
 REASON_NO_DENOMINATOR = "geen noemer (aantal jongeren ontbreekt of is 0)"
 REASON_SUPPRESSED = "teller onderdrukt of ontbrekend"
 REASON_MISSING_COVARIATE = "kenmerk ontbreekt: {measure}"
+# A rate over a stand-in denominator (jeugdzorg aged 0-22 per youth aged 0-14) can
+# exceed 1 in a tiny area with an institution or student housing; such a cell says
+# nothing about use per young person, so it is left out with this reason.
+REASON_NUMERATOR_EXCEEDS = "teller groter dan noemer (noemer past niet bij dit gebied)"
+# Harmonising by shares of addresses gives a unit that was carved out of others a
+# fraction of their people in earlier years; below one young person it is a sliver
+# (0.4 of a child), which a binomial likelihood would round to no one.
+MIN_DENOMINATOR = 1.0
+REASON_SLIVER = "noemer kleiner dan 1 (restant van een gesplitst gebied)"
 
 
 def wide(facts: pd.DataFrame, measures: list[str] | None = None) -> pd.DataFrame:
@@ -85,7 +96,9 @@ def cells_from_facts(
     cells["reason"] = ""
     no_den = ~(cells["n"] > 0)
     _mark(cells, no_den, REASON_NO_DENOMINATOR)
+    _mark(cells, cells["n"] < MIN_DENOMINATOR, REASON_SLIVER)
     _mark(cells, cells["y"].isna(), REASON_SUPPRESSED)
+    _mark(cells, cells["y"] > cells["n"], REASON_NUMERATOR_EXCEEDS)
     for m in covariates:
         _mark(cells, cells[m].isna(), REASON_MISSING_COVARIATE.format(measure=m))
     cells = _attach_parents(cells, regions)
