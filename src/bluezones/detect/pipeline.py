@@ -35,7 +35,13 @@ import pandas as pd
 from scipy import special, stats
 from shapely.geometry import shape
 
-from bluezones.detect.classify import Rules, classify, rule_2019, status_changes
+from bluezones.detect.classify import (
+    EVIDENCE_COLUMNS,
+    Rules,
+    classify,
+    rule_2019,
+    status_changes,
+)
 from bluezones.detect.fdr import bh_adjust, empirical_null
 from bluezones.detect.funnel import CONTROL_LIMITS, Overdispersion, funnel_ratio
 from bluezones.detect.intervals import ratio_interval
@@ -61,19 +67,8 @@ FUNNEL_TRIM = 0.0
 # A lasting effect's marginal variance sigma^2 - v is kept at least this share of
 # sigma^2, so an area shrunk almost to 0 gets z near 0, not 0/0.
 MIN_MARGINAL_SHARE = 0.01
-YEARLY_COLUMNS = [
-    "indicator",
-    "region_code",
-    "eb_ratio",
-    "ratio_low",
-    "ratio_high",
-    "p_below",
-    "p_above",
-    "p_low",
-    "p_high",
-    "years",
-    "expected_total",
-]
+# The evidence columns, with a year's shrunken ratio in place of the lasting one.
+YEARLY_COLUMNS = ["eb_ratio" if c == "ratio" else c for c in EVIDENCE_COLUMNS]
 Progress = Callable[[str, int, int], None]
 
 

@@ -89,7 +89,9 @@ def cells_from_facts(
     measures = spec.measures()
     cells = wide(facts, measures)
     ind = spec.definition
-    cells = cells.rename(columns={ind.numerator: "y", ind.denominator: "n"})
+    # Copies, not renames: a covariate term may use the denominator too (a youth share).
+    cells["y"] = cells[ind.numerator]
+    cells["n"] = cells[ind.denominator]
     covariates = [m for m in measures[2:]]
     _check_covariates_present(cells, covariates)
     cells["usable"] = True
