@@ -18,7 +18,9 @@ from typing import Any, TypeVar
 import click
 import pandas as pd
 from rich.console import Console
+from rich.padding import Padding
 from rich.table import Table
+from rich.text import Text
 
 from bluezones.config import Settings
 from bluezones.errors import BlueZonesError, DataError
@@ -261,21 +263,18 @@ def detect(
         if part.empty:
             continue
         part = part.sort_values("p_low" if status != "high" else "p_high").head(show)
-        table = pd.DataFrame(
-            {
-                text("column.area", lang): [
-                    f"{names.get(c, c)} ({c})" for c in part["region_code"]
-                ],
-                text("column.ratio", lang): part["ratio"].map("{:.2f}".format),
-                text("column.interval", lang): [
-                    f"{lo:.2f}-{hi:.2f}"
-                    for lo, hi in zip(part["ratio_low"], part["ratio_high"], strict=True)
-                ],
-                text("column.reasons", lang): part["reasons"],
-            }
-        )
         title = text("detect.list", lang, status=text("status." + status, lang), n=len(part))
-        print_frame(ctx.out, table, title)
+        ctx.out.print(f"\n[bold]{title}[/bold]", highlight=False)
+        for row in part.itertuples(index=False):
+            ctx.say(
+                "detect.item",
+                name=names.get(row.region_code, row.region_code),
+                code=row.region_code,
+                ratio=row.ratio,
+                low=row.ratio_low,
+                high=row.ratio_high,
+            )
+            ctx.out.print(Padding(Text(str(row.reasons)), (0, 0, 0, 4)))
     moran = result.summary["moran"]
     if "moran_i" in moran:
         islands = ", ".join(names.get(c, c) for c in moran["islands"]) or "-"

@@ -68,6 +68,12 @@ MESSAGES: dict[str, dict[Language, str]] = {
         "en": "Results saved in the store (tables detect_*).",
     },
     "detect.list": {"nl": "{status} ({n})", "en": "{status} ({n})"},
+    "detect.item": {
+        "nl": "  • {name} ({code}): gebruik/verwacht {ratio:.2f} "
+        "(95%-interval {low:.2f}-{high:.2f})",
+        "en": "  • {name} ({code}): observed/expected {ratio:.2f} "
+        "(95% interval {low:.2f}-{high:.2f})",
+    },
     "detect.moran": {
         "nl": "Ruimtelijke samenhang van de blijvende effecten: Moran's I = {i:.3f} "
         "(p = {p:.3f}); eilanden zonder buren apart gehouden: {islands}.",
@@ -82,10 +88,6 @@ MESSAGES: dict[str, dict[Language, str]] = {
     "status.high": {"nl": "Opvallend hoog", "en": "Notably high"},
     "status.as_expected": {"nl": "Zoals verwacht", "en": "As expected"},
     "status.too_small": {"nl": "Te klein om te beoordelen", "en": "Too small to judge"},
-    "column.area": {"nl": "gebied", "en": "area"},
-    "column.ratio": {"nl": "gebruik/verwacht", "en": "observed/expected"},
-    "column.interval": {"nl": "95%-interval", "en": "95% interval"},
-    "column.reasons": {"nl": "waarom", "en": "why"},
     # --- classification reasons --------------------------------------------
     "reason.too_small": {
         "nl": "Te klein om te beoordelen: {years} bruikbare jaren en {expected:.0f} verwachte "
@@ -95,25 +97,25 @@ MESSAGES: dict[str, dict[Language, str]] = {
     },
     "reason.lower": {
         "nl": "{indicator}: {pct:.0f}% lager dan verwacht (interval {low:.0f}-{high:.0f}%) "
-        "over {years} jaar; kans dat het gebruik blijvend lager is: {prob:.0%}.",
+        "over {years} jaar; kans dat het gebruik blijvend lager is: {prob}.",
         "en": "{indicator}: {pct:.0f}% lower than expected (interval {low:.0f}-{high:.0f}%) "
-        "over {years} years; probability that use is lastingly lower: {prob:.0%}.",
+        "over {years} years; probability that use is lastingly lower: {prob}.",
     },
     "reason.higher": {
         "nl": "{indicator}: {pct:.0f}% hoger dan verwacht (interval {low:.0f}-{high:.0f}%) "
-        "over {years} jaar; kans dat het gebruik blijvend hoger is: {prob:.0%}.",
+        "over {years} jaar; kans dat het gebruik blijvend hoger is: {prob}.",
         "en": "{indicator}: {pct:.0f}% higher than expected (interval {low:.0f}-{high:.0f}%) "
-        "over {years} years; probability that use is lastingly higher: {prob:.0%}.",
+        "over {years} years; probability that use is lastingly higher: {prob}.",
     },
     "reason.no_escalation": {
         "nl": "Jeugdbescherming en uithuisplaatsingen zijn niet opvallend hoog.",
         "en": "Child protection and out-of-home placements are not notably high.",
     },
     "reason.as_expected": {
-        "nl": "Geen blijvend verschil met de verwachting (kans lager {p_below:.0%}, "
-        "kans hoger {p_above:.0%}).",
-        "en": "No lasting difference from expectation (probability lower {p_below:.0%}, "
-        "higher {p_above:.0%}).",
+        "nl": "Geen blijvend verschil met de verwachting (kans lager {p_below}, "
+        "kans hoger {p_above}).",
+        "en": "No lasting difference from expectation (probability lower {p_below}, "
+        "higher {p_above}).",
     },
 }
 

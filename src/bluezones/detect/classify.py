@@ -132,7 +132,12 @@ def classify(evidence: pd.DataFrame, rules: Rules = Rules(), lang: str = "nl") -
         else:
             status = "as_expected"
             reasons.append(
-                text("reason.as_expected", lang, p_below=row["p_below"], p_above=row["p_above"])
+                text(
+                    "reason.as_expected",
+                    lang,
+                    p_below=format_probability(row["p_below"]),
+                    p_above=format_probability(row["p_above"]),
+                )
             )
         rows.append((code, status, " ".join(reasons)))
     out = pd.DataFrame(rows, columns=["region_code", "status", "reasons"])
@@ -188,8 +193,21 @@ def _effect_reason(indicator: str, row: pd.Series, direction: str, lang: str) ->
         low=low,
         high=high,
         years=int(row["years"]),
-        prob=prob,
+        prob=format_probability(prob),
     )
+
+
+def format_probability(p: float) -> str:
+    """A probability as a rounded percentage that never claims certainty.
+
+    >>> format_probability(0.99995), format_probability(0.004), format_probability(0.7)
+    ('> 99%', '< 1%', '70%')
+    """
+    if p > 0.99:
+        return "> 99%"
+    if p < 0.01:
+        return "< 1%"
+    return f"{p:.0%}"
 
 
 def rule_2019(rates: pd.DataFrame, national: pd.Series) -> pd.DataFrame:
