@@ -27,6 +27,30 @@ from bluezones.store import Store  # noqa: E402
 
 __version__ = "0.1.0"
 
+# The later stages load scipy, shapely and formulaic; import them on first use so
+# that `import bluezones` (and every CLI command) starts quickly.
+_LAZY = {
+    "DetectionConfig": "bluezones.detect.pipeline",
+    "DetectionResult": "bluezones.detect.pipeline",
+    "run_detection": "bluezones.detect.pipeline",
+    "detect_dataset": "bluezones.detect.results",
+    "load_results": "bluezones.detect.results",
+    "FittedModel": "bluezones.model",
+    "ModelSpec": "bluezones.model",
+    "cells_from_facts": "bluezones.model",
+    "fit": "bluezones.model",
+    "harmonise_store": "bluezones.regions",
+}
+
+
+def __getattr__(name: str) -> object:
+    if name in _LAZY:
+        import importlib
+
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module 'bluezones' has no attribute {name!r}")
+
+
 __all__ = [
     "INDICATORS",
     "MEASURES",
@@ -34,12 +58,22 @@ __all__ = [
     "CBSError",
     "ConfigError",
     "DataError",
+    "DetectionConfig",
+    "DetectionResult",
+    "FittedModel",
     "Indicator",
     "Measure",
+    "ModelSpec",
     "RegionError",
     "Settings",
     "SourceError",
     "Store",
     "StoreError",
     "__version__",
+    "cells_from_facts",
+    "detect_dataset",
+    "fit",
+    "harmonise_store",
+    "load_results",
+    "run_detection",
 ]
