@@ -117,6 +117,164 @@ MESSAGES: dict[str, dict[Language, str]] = {
         "en": "No lasting difference from expectation (probability lower {p_below}, "
         "higher {p_above}).",
     },
+    # --- atlas (bluezones.present.atlas; the browser gets every atlas.* text) ----
+    "atlas.title": {
+        "nl": "BlueZones-atlas van de jeugdzorg",
+        "en": "BlueZones atlas of youth care",
+    },
+    "atlas.subtitle": {
+        "nl": "Waar is het jeugdzorggebruik opvallend lager of hoger dan verwacht?",
+        "en": "Where is youth-care use notably lower or higher than expected?",
+    },
+    "atlas.switch_lang": {"nl": "English", "en": "Nederlands"},
+    "atlas.level": {"nl": "Niveau", "en": "Level"},
+    "atlas.level.gemeente": {"nl": "Gemeenten", "en": "Municipalities"},
+    "atlas.level.wijk": {"nl": "Wijken", "en": "Districts"},
+    "atlas.indicator": {"nl": "Indicator", "en": "Indicator"},
+    "atlas.year": {"nl": "Jaar", "en": "Year"},
+    "atlas.loading": {"nl": "Gegevens laden…", "en": "Loading data…"},
+    "atlas.load_error": {
+        "nl": "Gegevens konden niet worden geladen: {error}",
+        "en": "Data could not be loaded: {error}",
+    },
+    "atlas.keyboard": {
+        "nl": "Ga met Tab naar een gebied op de kaart 'verschil'; Enter opent het profiel.",
+        "en": "Tab to an area on the 'difference' map; Enter opens its profile.",
+    },
+    "atlas.map.observed": {"nl": "Werkelijk gebruik", "en": "Actual use"},
+    "atlas.map.expected": {"nl": "Verwacht gebruik", "en": "Expected use"},
+    "atlas.map.ratio": {
+        "nl": "Verschil: werkelijk / verwacht",
+        "en": "Difference: observed / expected",
+    },
+    "atlas.map.status": {
+        "nl": "Classificatie over alle jaren",
+        "en": "Classification over all years",
+    },
+    "atlas.legend.rate": {"nl": "per {per} jongeren", "en": "per {per} young people"},
+    "atlas.legend.missing": {
+        "nl": "Grijs gearceerd: onderdrukt, ontbrekend of te klein",
+        "en": "Grey hatched: suppressed, missing or too small",
+    },
+    "atlas.legend.lower": {"nl": "lager dan verwacht", "en": "lower than expected"},
+    "atlas.legend.higher": {"nl": "hoger dan verwacht", "en": "higher than expected"},
+    "atlas.legend.flagged": {
+        "nl": "Dikke rand: buiten de 95%-controlegrenzen",
+        "en": "Thick outline: outside the 95% control limits",
+    },
+    "atlas.legend.island": {
+        "nl": "Eilanden hebben geen landburen; de ruimtelijke analyse houdt ze apart.",
+        "en": "Islands have no land neighbours; the spatial analysis keeps them apart.",
+    },
+    "atlas.tip.n": {"nl": "jongeren", "en": "young people"},
+    "atlas.tip.observed": {"nl": "werkelijk", "en": "observed"},
+    "atlas.tip.expected": {"nl": "verwacht", "en": "expected"},
+    "atlas.tip.ratio": {"nl": "werkelijk/verwacht", "en": "observed/expected"},
+    "atlas.tip.interval": {"nl": "95%-interval", "en": "95% interval"},
+    "atlas.tip.missing": {"nl": "niet te beoordelen", "en": "cannot be judged"},
+    "atlas.tip.island": {"nl": "eiland", "en": "island"},
+    "atlas.selected": {"nl": "Gekozen gebied", "en": "Selected area"},
+    "atlas.open_profile": {"nl": "Open het profiel", "en": "Open the profile"},
+    "atlas.funnel.title": {
+        "nl": "Trechterplot: werkelijk/verwacht tegen het verwachte aantal",
+        "en": "Funnel plot: observed/expected against the expected number",
+    },
+    "atlas.funnel.x": {
+        "nl": "verwacht aantal jongeren in zorg (log-schaal)",
+        "en": "expected number of young people in care (log scale)",
+    },
+    "atlas.funnel.y": {"nl": "werkelijk / verwacht", "en": "observed / expected"},
+    "atlas.funnel.limits": {
+        "nl": "Stippellijn: 95%-grenzen; doorgetrokken: 99,8%-grenzen (met overdispersie).",
+        "en": "Dashed: 95% limits; solid: 99.8% limits (with overdispersion).",
+    },
+    "atlas.list.title": {
+        "nl": "BlueZone-kandidaten en opvallende gebieden",
+        "en": "BlueZone candidates and notable areas",
+    },
+    "atlas.list.empty": {"nl": "Geen gebieden op deze lijst.", "en": "No areas on this list."},
+    "atlas.table.title": {"nl": "Alle gebieden", "en": "All areas"},
+    "atlas.table.search": {"nl": "Zoek op naam of code", "en": "Search by name or code"},
+    "atlas.table.shown": {
+        "nl": "{shown} van {total} gebieden getoond; zoek om te verfijnen.",
+        "en": "{shown} of {total} areas shown; search to narrow down.",
+    },
+    "atlas.col.name": {"nl": "Gebied", "en": "Area"},
+    "atlas.col.n": {"nl": "Jongeren", "en": "Young people"},
+    "atlas.col.observed": {"nl": "Werkelijk", "en": "Observed"},
+    "atlas.col.expected": {"nl": "Verwacht", "en": "Expected"},
+    "atlas.col.ratio": {"nl": "Werkelijk/verwacht", "en": "Observed/expected"},
+    "atlas.col.interval": {"nl": "95%-interval", "en": "95% interval"},
+    "atlas.col.status": {"nl": "Classificatie", "en": "Classification"},
+    "atlas.col.year": {"nl": "Jaar", "en": "Year"},
+    "atlas.noscript": {
+        "nl": "Deze atlas heeft JavaScript nodig voor kaarten; hieronder de lijst zonder kaarten.",
+        "en": "This atlas needs JavaScript for its maps; below is the list without maps.",
+    },
+    "atlas.notice": {
+        "nl": "Een verschil met de verwachting is geen oordeel over beleid: het wijst op "
+        "lokale factoren die het model niet kent.",
+        "en": "A difference from expectation is no verdict on policy: it points to local "
+        "factors the model does not know.",
+    },
+    "atlas.source": {
+        "nl": "Bron: CBS StatLine en eigen berekening met bluezones (dataset {dataset}).",
+        "en": "Source: CBS StatLine and own calculation with bluezones (dataset {dataset}).",
+    },
+    "atlas.area.back": {"nl": "Terug naar de atlas", "en": "Back to the atlas"},
+    "atlas.area.not_found": {
+        "nl": "Gebied {code} staat niet in deze atlas.",
+        "en": "Area {code} is not in this atlas.",
+    },
+    "atlas.area.in_gemeente": {"nl": "Wijk in {name}", "en": "District of {name}"},
+    "atlas.area.trend": {
+        "nl": "Werkelijk/verwacht door de jaren (95%-interval); band: blijvend effect",
+        "en": "Observed/expected over the years (95% interval); band: lasting effect",
+    },
+    "atlas.area.break": {"nl": "trendbreuk", "en": "trend break"},
+    "atlas.area.spine": {
+        "nl": "Alle indicatoren tegen de verwachting: blijvend effect met 95%-interval "
+        "(open rondje: laatste jaar)",
+        "en": "Every indicator against expectation: lasting effect with 95% interval "
+        "(open circle: latest year)",
+    },
+    "atlas.area.lasting": {
+        "nl": "Blijvend effect: {ratio} (interval {low}-{high}); kans blijvend lager "
+        "{p_below}, kans blijvend hoger {p_above}.",
+        "en": "Lasting effect: {ratio} (interval {low}-{high}); probability lastingly lower "
+        "{p_below}, lastingly higher {p_above}.",
+    },
+    "atlas.area.yearly": {"nl": "Classificatie per jaar", "en": "Classification per year"},
+    "atlas.area.peers": {
+        "nl": "Vergelijkbare gebieden (naar bevolkingsprofiel)",
+        "en": "Similar areas (by population profile)",
+    },
+    "atlas.area.notes": {"nl": "Over de cijfers", "en": "About the figures"},
+    "atlas.area.note_missing": {
+        "nl": "{indicator}: geen bruikbare cijfers in {years} ({reason}).",
+        "en": "{indicator}: no usable figures in {years} ({reason}).",
+    },
+    "atlas.area.note_island": {
+        "nl": "Eiland: zonder landburen, apart gehouden in de ruimtelijke analyse.",
+        "en": "Island: without land neighbours, kept apart in the spatial analysis.",
+    },
+    "atlas.area.note_provisional": {
+        "nl": "Cijfers van het laatste jaar ({year}) kunnen voorlopig zijn; CBS herziet ze "
+        "meestal met 1-2%.",
+        "en": "Figures of the latest year ({year}) may be provisional; CBS usually revises "
+        "them by 1-2%.",
+    },
+    "atlas.area.note_reasons": {
+        "nl": "De toelichting bij de classificatie is geschreven in de taal van de detectie.",
+        "en": "The explanation of the classification is written in the language of detection.",
+    },
+    "atlas.area.values": {"nl": "Cijfers per jaar", "en": "Figures per year"},
+    "atlas.reason.as_expected": {
+        "nl": "Geen blijvend verschil met de verwachting (kans lager {p_below}, "
+        "kans hoger {p_above}).",
+        "en": "No lasting difference from expectation (probability lower {p_below}, "
+        "higher {p_above}).",
+    },
 }
 
 
