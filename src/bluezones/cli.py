@@ -262,8 +262,11 @@ def detect(
         part = result.classification[result.classification["status"] == status]
         if part.empty:
             continue
+        total = len(part)
         part = part.sort_values("p_low" if status != "high" else "p_high").head(show)
-        title = text("detect.list", lang, status=text("status." + status, lang), n=len(part))
+        title = text("detect.list", lang, status=text("status." + status, lang), n=total)
+        if total > len(part):
+            title += " " + text("detect.shown", lang, shown=len(part))
         ctx.out.print(f"\n[bold]{title}[/bold]", highlight=False)
         for row in part.itertuples(index=False):
             ctx.say(
@@ -410,6 +413,78 @@ def validate_scp(ctx: Context, path: Path) -> None:
         rows.append({"method": method, **{k: round(v, 3) for k, v in summary.items()}})
         rows[-1]["description"] = description
     print_frame(ctx.out, pd.DataFrame(rows))
+
+
+@main.command()
+@click.option("--dataset", default="demo", show_default=True, help="Dataset whose results to show.")
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder of the site (default: 'atlas-<dataset>' beside the store); replaced atomically.",
+)
+@click.option(
+    "--level",
+    "levels",
+    type=click.Choice(["gemeente", "wijk"]),
+    multiple=True,
+    help="Level to include (repeatable; default: every level with detection results).",
+)
+@pass_context
+def atlas(ctx: Context, dataset: str, out: Path | None, levels: tuple[str, ...]) -> None:
+    """Build the atlas: an offline website with maps, funnel plot, lists and area profiles.
+
+    The site opens straight from disk (index.html) and asks no other host; the
+    page language follows --lang (readers can switch). Run 'bluezones detect'
+    (and 'detect --level wijk') first.
+    """
+    from bluezones.detect.results import RUNS_TABLE
+    from bluezones.present.atlas import build_atlas
+
+    lang = ctx.settings.language
+    folder = out or ctx.settings.store.parent / f"atlas-{dataset}"
+    with ctx.store(read_only=True) as store:
+        if not levels:
+            runs = (
+                store.read(RUNS_TABLE, where={"dataset": dataset})
+                if store.has_table(RUNS_TABLE)
+                else pd.DataFrame({"level": []})
+            )
+            levels = tuple(lv for lv in ("gemeente", "wijk") if lv in set(runs["level"])) or (
+                "gemeente",
+            )
+        path = build_atlas(store, dataset, folder, levels=levels, lang=lang)
+    ctx.say("atlas.built", folder=path, index=path / "index.html")
+
+
+@main.command()
+@click.option(
+    "--dir",
+    "site",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder of a built atlas (default: 'atlas-demo' beside the store).",
+)
+@click.option("--port", default=8000, show_default=True, help="Port to listen on (0: any free).")
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    help="Address to bind; the default serves this computer only.",
+)
+@pass_context
+def serve(ctx: Context, site: Path | None, port: int, host: str) -> None:
+    """Serve a built atlas and its JSON API (/api/areas, /api/area/<code>) over HTTP."""
+    from bluezones.present.atlas.server import make_server
+
+    folder = site or ctx.settings.store.parent / "atlas-demo"
+    server = make_server(folder, host, port)
+    bound_host, bound_port = server.server_address[:2]
+    ctx.say("atlas.serving", url=f"http://{bound_host}:{bound_port}/", folder=folder)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
 
 
 @main.command("settings")

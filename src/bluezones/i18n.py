@@ -68,6 +68,10 @@ MESSAGES: dict[str, dict[Language, str]] = {
         "en": "Results saved in the store (tables detect_*).",
     },
     "detect.list": {"nl": "{status} ({n})", "en": "{status} ({n})"},
+    "detect.shown": {
+        "nl": "- de {shown} duidelijkste (--show voor meer)",
+        "en": "- the {shown} clearest (--show for more)",
+    },
     "detect.item": {
         "nl": "  • {name} ({code}): gebruik/verwacht {ratio:.2f} "
         "(95%-interval {low:.2f}-{high:.2f})",
@@ -269,6 +273,16 @@ MESSAGES: dict[str, dict[Language, str]] = {
         "en": "The explanation of the classification is written in the language of detection.",
     },
     "atlas.area.values": {"nl": "Cijfers per jaar", "en": "Figures per year"},
+    "atlas.built": {
+        "nl": "Atlas geschreven naar {folder}. Open {index} in een browser, of start "
+        "'bluezones serve --dir {folder}'.",
+        "en": "Atlas written to {folder}. Open {index} in a browser, or run "
+        "'bluezones serve --dir {folder}'.",
+    },
+    "atlas.serving": {
+        "nl": "De atlas in {folder} staat op {url} (stoppen met Ctrl+C).",
+        "en": "Serving the atlas in {folder} at {url} (stop with Ctrl+C).",
+    },
     "atlas.reason.as_expected": {
         "nl": "Geen blijvend verschil met de verwachting (kans lager {p_below}, "
         "kans hoger {p_above}).",
