@@ -437,23 +437,25 @@ def atlas(ctx: Context, dataset: str, out: Path | None, levels: tuple[str, ...])
     page language follows --lang (readers can switch). Run 'bluezones detect'
     (and 'detect --level wijk') first.
     """
-    from bluezones.detect.results import RUNS_TABLE
     from bluezones.present.atlas import build_atlas
 
     lang = ctx.settings.language
     folder = out or ctx.settings.store.parent / f"atlas-{dataset}"
     with ctx.store(read_only=True) as store:
         if not levels:
-            runs = (
-                store.read(RUNS_TABLE, where={"dataset": dataset})
-                if store.has_table(RUNS_TABLE)
-                else pd.DataFrame({"level": []})
-            )
-            levels = tuple(lv for lv in ("gemeente", "wijk") if lv in set(runs["level"])) or (
-                "gemeente",
-            )
+            levels = _detected_levels(store, dataset)
         path = build_atlas(store, dataset, folder, levels=levels, lang=lang)
     ctx.say("atlas.built", folder=path, index=path / "index.html")
+
+
+def _detected_levels(store: Store, dataset: str) -> tuple[str, ...]:
+    """The levels with stored detection results of ``dataset`` (gemeente if none)."""
+    from bluezones.detect.results import RUNS_TABLE
+
+    if not store.has_table(RUNS_TABLE):
+        return ("gemeente",)
+    found = set(store.read(RUNS_TABLE, where={"dataset": dataset})["level"])
+    return tuple(lv for lv in ("gemeente", "wijk") if lv in found) or ("gemeente",)
 
 
 @main.command()
@@ -477,8 +479,7 @@ def serve(ctx: Context, site: Path | None, port: int, host: str) -> None:
 
     folder = site or ctx.settings.store.parent / "atlas-demo"
     server = make_server(folder, host, port)
-    bound_host, bound_port = server.server_address[:2]
-    ctx.say("atlas.serving", url=f"http://{bound_host}:{bound_port}/", folder=folder)
+    ctx.say("atlas.serving", url=f"http://{host}:{server.server_port}/", folder=folder)
     try:
         server.serve_forever()
     except KeyboardInterrupt:
