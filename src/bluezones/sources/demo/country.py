@@ -26,6 +26,7 @@ from bluezones.sources.demo.geography import build_geography
 from bluezones.sources.demo.history import base_count, build_history
 from bluezones.sources.demo.names import NameBook
 from bluezones.sources.demo.outcomes import EFFECT_CORRELATION, MODELLED, draw_outcomes
+from bluezones.sources.demo.pilots import PilotPlant, apply_pilots, pilot_truth
 from bluezones.sources.demo.population import draw_population, reference_youth
 from bluezones.sources.demo.publish import (
     DATASET,
@@ -34,6 +35,7 @@ from bluezones.sources.demo.publish import (
     WIJK_ROUNDING,
     crosswalk_frame,
     facts_frame,
+    jeugdregio_code,
     regions_frame,
 )
 from bluezones.sources.demo.shapes import geometries_frame
@@ -72,6 +74,9 @@ class DemoCountry:
     truth_coefficients, truth_years, truth_components
         The care model: coefficients per standardised covariate (with centre
         and scale), year effects, and the standard deviations of its random parts.
+    truth_pilots
+        Only with a planted pilot effect (``generate(pilots=...)``): pilot
+        jeugdregio, start year, measure, reduction and true log effect.
     meta
         Seed, years, reference year, sizes, herindelingen and publication rules.
     """
@@ -86,10 +91,14 @@ class DemoCountry:
     truth_years: pd.DataFrame
     truth_components: pd.DataFrame
     meta: Mapping[str, Any]
+    truth_pilots: pd.DataFrame | None = None
 
     def truth(self) -> dict[str, pd.DataFrame]:
         """The truth tables by their store name (``demo_truth_areas``, ...)."""
-        return {f"{DATASET}_{name}": getattr(self, name) for name in TRUTH_TABLES}
+        tables = {f"{DATASET}_{name}": getattr(self, name) for name in TRUTH_TABLES}
+        if self.truth_pilots is not None:
+            tables[f"{DATASET}_truth_pilots"] = self.truth_pilots
+        return tables
 
     def to_store(self, store: Store) -> None:
         """Write everything to ``store`` in one transaction (all or nothing).
@@ -128,6 +137,8 @@ class DemoCountry:
             (tmp / "truth").mkdir()
             for name in TRUTH_TABLES:
                 _csv(getattr(self, name), tmp / "truth" / f"{name.removeprefix('truth_')}.csv")
+            if self.truth_pilots is not None:
+                _csv(self.truth_pilots, tmp / "truth" / "pilots.csv")
             text = json.dumps(dict(self.meta), ensure_ascii=False, sort_keys=True, indent=2)
             (tmp / "meta.json").write_text(text + "\n", encoding="utf-8")
         return folder
@@ -187,6 +198,7 @@ def generate(
     years: Iterable[int] = DEFAULT_YEARS,
     reference_year: int = DEFAULT_REFERENCE_YEAR,
     plant: bool = True,
+    pilots: PilotPlant | None = None,
     progress: Progress | None = None,
 ) -> DemoCountry:
     """Generate the demo country: a synthetic but realistic Netherlands.
@@ -204,6 +216,11 @@ def generate(
         country: the same seed's country with every area's effect drawn from
         the typical spread and no planted areas, to measure how often detection
         flags areas by chance. Its ``meta`` says ``"planted": false``.
+    pilots
+        A planted pilot effect (:class:`~bluezones.sources.demo.pilots.PilotPlant`,
+        e.g. ``DEMO_PILOTS``: OTS and UHP rates 15% lower in ten jeugdregio's from
+        their start year), recorded in ``truth_pilots`` and ``meta["pilots"]``.
+        ``None`` (default) leaves the country exactly as before.
     progress
         Called as ``progress(step, done, total)`` after each of the steps.
 
@@ -238,9 +255,13 @@ def generate(
     out = draw_outcomes(
         pop.counts, pop.covariates, ref_gem, ref_wijk, years_t, reference_year, rng, plant=plant
     )
+    care, ots_days = out.counts, out.ots_days
+    if pilots is not None:
+        atom_region = np.array([jeugdregio_code(history.region_of[g]) for g in ref_gem])
+        care, ots_days = apply_pilots(care, ots_days, atom_region, years_t, pilots, seed)
     step("outcomes")
-    atom_values = {**pop.counts, **pop.covariates, **out.counts}
-    atom_values["ots_duration_days"] = out.ots_days / np.maximum(out.counts["ots_ended"], 1)
+    atom_values = {**pop.counts, **pop.covariates, **care}
+    atom_values["ots_duration_days"] = ots_days / np.maximum(care["ots_ended"], 1)
     facts = facts_frame(history, atom_values)
     regions = regions_frame(history)
     crosswalk = crosswalk_frame(history, pop.counts["households"])
@@ -252,8 +273,24 @@ def generate(
     meta = _meta(seed, years_t, reference_year, history)
     if not plant:
         meta["planted"] = False  # only then, so planted countries keep their bytes
+    truth_pilots = None
+    if pilots is not None:
+        ref = regions[regions["year"] == reference_year]
+        ref_names = dict(zip(ref["region_code"].astype(str), ref["name"].astype(str), strict=True))
+        truth_pilots = pilot_truth(pilots, ref_names)
+        meta["pilots"] = {
+            "starts": dict(sorted(pilots.starts.items())),
+            "reduction": pilots.reduction,
+            "measures": list(pilots.measures),
+        }
     return DemoCountry(
-        facts=facts, regions=regions, crosswalk=crosswalk, geometries=geometries, meta=meta, **truth
+        facts=facts,
+        regions=regions,
+        crosswalk=crosswalk,
+        geometries=geometries,
+        meta=meta,
+        truth_pilots=truth_pilots,
+        **truth,
     )
 
 
