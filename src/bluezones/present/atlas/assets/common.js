@@ -1,5 +1,5 @@
 /* bluezones atlas: shared helpers (texts, numbers, loading, colours, SVG).
-   Data reaches the page only through textContent and attributes, never innerHTML. */
+   Data reaches the page only through textContent and attributes, never as markup. */
 "use strict";
 (function () {
   var SVG_NS = "http://www.w3.org/2000/svg";
