@@ -1,0 +1,20 @@
+"""Monitor: youth-protection indicators over time and the evaluation of pilot regions.
+
+``indicators`` builds OTS, UHP, JB, JR, OTS duration and the residential share per
+gemeente, jeugdregio or land and year with intervals; ``pilots`` keeps the registry of
+pilot regions; ``evaluate`` estimates the pilots' effect (difference-in-differences,
+event study, randomisation inference and wild-cluster bootstrap).
+"""
+
+from bluezones.monitor.indicators import MONITOR_INDICATORS, aggregate, monitor_table
+from bluezones.monitor.pilots import Pilot, demo_pilots, load_pilots, resolve_pilots
+
+__all__ = [
+    "MONITOR_INDICATORS",
+    "Pilot",
+    "aggregate",
+    "demo_pilots",
+    "load_pilots",
+    "monitor_table",
+    "resolve_pilots",
+]
