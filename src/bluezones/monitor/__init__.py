@@ -6,15 +6,25 @@ pilot regions; ``evaluate`` estimates the pilots' effect (difference-in-differen
 event study, randomisation inference and wild-cluster bootstrap).
 """
 
+from bluezones.monitor.evaluate import (
+    EvaluationConfig,
+    PilotEvaluation,
+    evaluate_pilots,
+    pilot_panel,
+)
 from bluezones.monitor.indicators import MONITOR_INDICATORS, aggregate, monitor_table
 from bluezones.monitor.pilots import Pilot, demo_pilots, load_pilots, resolve_pilots
 
 __all__ = [
     "MONITOR_INDICATORS",
+    "EvaluationConfig",
     "Pilot",
+    "PilotEvaluation",
     "aggregate",
     "demo_pilots",
+    "evaluate_pilots",
     "load_pilots",
     "monitor_table",
+    "pilot_panel",
     "resolve_pilots",
 ]
