@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from pathlib import Path
@@ -147,3 +148,14 @@ def test_overview_twin_lists_candidates_with_reasons(site: Path) -> None:
     gm = overview["levels"]["gemeente"]
     assert sum(gm["counts"].values()) == gm["areas"]
     assert gm["listed"] and all(len(a["reasons"]) > 20 for a in gm["listed"])
+
+
+def test_manifest_records_provenance(site: Path) -> None:
+    manifest = json.loads((site / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["dataset"] == "demo" and manifest["version"]
+    assert set(manifest["levels"]) == {"gemeente", "wijk"}
+    assert "seed" in manifest["levels"]["gemeente"]["config"]
+    assert manifest["levels"]["wijk"]["config"]["years"] == [2022, 2023, 2024]
+    assert "index.html" in manifest["files"] and "manifest.json" not in manifest["files"]
+    digest = hashlib.sha256((site / "index.html").read_bytes()).hexdigest()
+    assert manifest["files"]["index.html"] == digest

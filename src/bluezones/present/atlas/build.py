@@ -3,6 +3,7 @@
 Layout of the site::
 
     index.html  area.html  index.json          pages; index.json is the overview's twin
+    manifest.json                              provenance: version, sources, run settings
     assets/                                    CSS and JS shipped with the package
     data/site.js|json  data/ui.js|json         levels built, default language; texts
     data/<level>/meta.js|json                  areas, classification, evidence, peers
@@ -16,6 +17,9 @@ the very same object. Area names reach the page only through ``textContent``.
 
 from __future__ import annotations
 
+import datetime as dt
+import hashlib
+import importlib.metadata
 import json
 import shutil
 from collections.abc import Sequence
@@ -39,6 +43,8 @@ ASSETS = Path(__file__).parent / "assets"
 TEMPLATES = Path(__file__).parent / "templates"
 #: Global object that the ``.js`` payloads fill.
 DATA_GLOBAL = "BZ_DATA"
+#: Provenance of the site: versions, sources, run settings, file checksums.
+MANIFEST = "manifest.json"
 #: Statuses listed in the overview's candidate list, in order.
 LISTED = ("bluezone", "escalation", "high")
 
@@ -85,7 +91,45 @@ def build_atlas(
         overview = _overview(dataset, data, lang)
         _write_json(tmp / "index.json", overview)
         _render_pages(tmp, overview, lang)
+        _write_json(tmp / MANIFEST, _manifest(store, dataset, data, tmp))
     return out
+
+
+def _manifest(store: Store, dataset: str, data: list[LevelData], root: Path) -> dict[str, Any]:
+    """Provenance: package version, source tables and their dates, each level's run, checksums."""
+    sources = []
+    if store.has_table("snapshots"):
+        snaps = store.read("snapshots").sort_values(["source", "table_id"])
+        sources = [
+            {
+                "source": str(r.source),
+                "table_id": str(r.table_id),
+                "modified": None if r.modified is None else str(r.modified),
+                "fetched_at": str(r.fetched_at),
+            }
+            for r in snaps.itertuples(index=False)
+        ]
+    files = {
+        path.relative_to(root).as_posix(): hashlib.sha256(path.read_bytes()).hexdigest()
+        for path in sorted(root.rglob("*"))
+        if path.is_file()
+    }
+    return {
+        "package": "bluezones",
+        "version": _version(),
+        "built_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "dataset": dataset,
+        "levels": {level.level: level.run for level in data},
+        "sources": sources,
+        "files": files,
+    }
+
+
+def _version() -> str:
+    try:
+        return importlib.metadata.version("bluezones")
+    except importlib.metadata.PackageNotFoundError:
+        return "unknown"
 
 
 def payload_key(level: str | None, name: str) -> str:

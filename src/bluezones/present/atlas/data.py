@@ -59,6 +59,7 @@ class LevelData:
     meta: dict[str, Any]
     geo: dict[str, Any]
     indicators: dict[str, dict[str, Any]]
+    run: dict[str, Any]
 
 
 def level_data(store: Store, dataset: str, level: str) -> LevelData:
@@ -119,7 +120,8 @@ def level_data(store: Store, dataset: str, level: str) -> LevelData:
     meta["notes"] = notes
     svg = svg_map(zip(geoms["region_code"], geoms["geojson"], strict=True))
     geo = {"view_box": svg.view_box, "paths": [svg.paths.get(c, "") for c in codes]}
-    return LevelData(level, meta, geo, payloads)
+    provenance = {k: run[k] for k in ("reference_year", "created_at", "config")}
+    return LevelData(level, meta, geo, payloads, provenance)
 
 
 def ui_texts() -> dict[str, dict[str, str]]:

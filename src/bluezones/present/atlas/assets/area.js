@@ -129,14 +129,15 @@
       for (var r = 0; r <= ymax + 1e-9; r += 0.5) {
         BZ.svg("text", { x: TREND.left - 4, y: sy(r) + 4, "text-anchor": "end" }, root).textContent = fmt(r, 1);
       }
-      Object.keys(meta.trend_breaks).forEach(function (by) {
+      Object.keys(meta.trend_breaks).forEach(function (by, kbreak) {
         var kb = years.indexOf(Number(by));
         if (kb <= 0) { return; }
         var x = sx(kb) - step / 2;
         var line = BZ.svg("line", { x1: x, x2: x, y1: TREND.top, y2: TREND.top + H, "class": "brk",
           "data-year": by }, root);
         BZ.svg("title", null, line).textContent = t("atlas.area.break") + " " + by + ": " + meta.trend_breaks[by];
-        BZ.svg("text", { x: x + 3, y: TREND.top + 10, "class": "brk-label" }, root).textContent = t("atlas.area.break");
+        BZ.svg("text", { x: x + 3, y: TREND.top + 10 + 12 * kbreak, "class": "brk-label" }, root).textContent =
+          t("atlas.area.break") + " " + by;
       });
       var details = BZ.el("details", null, null, sec);
       BZ.el("summary", null, t("atlas.area.values"), details);
