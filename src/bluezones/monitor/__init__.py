@@ -16,8 +16,8 @@ from bluezones.monitor.indicators import MONITOR_INDICATORS, aggregate, monitor_
 from bluezones.monitor.pilots import Pilot, demo_pilots, load_pilots, resolve_pilots
 
 __all__ = [
-    "MONITOR_INDICATORS",
     "EvaluationConfig",
+    "MONITOR_INDICATORS",
     "Pilot",
     "PilotEvaluation",
     "aggregate",

@@ -55,8 +55,8 @@ from bluezones.monitor.texts import interpretation
 
 __all__ = [
     "BOOTSTRAP_DRAWS",
-    "PERMUTATIONS",
     "EvaluationConfig",
+    "PERMUTATIONS",
     "PilotEvaluation",
     "evaluate_pilots",
     "pilot_panel",
