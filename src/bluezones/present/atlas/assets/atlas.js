@@ -168,6 +168,7 @@
         var i = indexOf(ev.target);
         if (i < 0) { return; }
         var r = ev.target.getBoundingClientRect();
+        ev.target.setAttribute("aria-describedby", "tooltip");
         hover(i);
         showTip(i, r.left + r.width / 2, r.top + r.height / 2);
       });
@@ -222,8 +223,13 @@
       var rp = level.paths.ratio[i];
       rp.setAttribute("fill", usable ? BZ.ratioColour(v.r[i]) : BZ.HATCH);
       rp.classList.toggle("flag", (v.f[i] & 6) !== 0);
-      rp.setAttribute("aria-label", meta.areas.name[i] + ": " + (usable ? fmt(v.r[i], 2) : t("atlas.tip.missing")));
-      level.paths.status[i].setAttribute("fill", BZ.STATUS_COLOURS[c.status[i]] || BZ.HATCH);
+    }
+    if (level.statusDrawn !== true) {
+      /* The classification covers all years: drawn once per level. */
+      for (var k = 0; k < meta.areas.code.length; k += 1) {
+        level.paths.status[k].setAttribute("fill", BZ.STATUS_COLOURS[c.status[k]] || BZ.HATCH);
+      }
+      level.statusDrawn = true;
     }
     renderLegends(per);
     renderFunnel();
