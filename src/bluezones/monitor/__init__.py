@@ -14,17 +14,22 @@ from bluezones.monitor.evaluate import (
 )
 from bluezones.monitor.indicators import MONITOR_INDICATORS, aggregate, monitor_table
 from bluezones.monitor.pilots import Pilot, demo_pilots, load_pilots, resolve_pilots
+from bluezones.monitor.results import MonitorResult, load_monitor, monitor_dataset, save_monitor
 
 __all__ = [
-    "EvaluationConfig",
     "MONITOR_INDICATORS",
+    "EvaluationConfig",
+    "MonitorResult",
     "Pilot",
     "PilotEvaluation",
     "aggregate",
     "demo_pilots",
     "evaluate_pilots",
+    "load_monitor",
     "load_pilots",
+    "monitor_dataset",
     "monitor_table",
     "pilot_panel",
     "resolve_pilots",
+    "save_monitor",
 ]

@@ -55,8 +55,8 @@ from bluezones.monitor.texts import interpretation
 
 __all__ = [
     "BOOTSTRAP_DRAWS",
-    "EvaluationConfig",
     "PERMUTATIONS",
+    "EvaluationConfig",
     "PilotEvaluation",
     "evaluate_pilots",
     "pilot_panel",

@@ -15,8 +15,8 @@ from typing import Any
 
 import pandas as pd
 
-from bluezones.detect.pipeline import DetectionConfig, DetectionResult, run_detection
 from bluezones.detect.classify import Rules
+from bluezones.detect.pipeline import DetectionConfig, DetectionResult, run_detection
 
 __all__ = ["PROTECTION_INDICATORS", "against_expectation", "protection_config"]
 
