@@ -283,6 +283,20 @@ MESSAGES: dict[str, dict[Language, str]] = {
         "nl": "De atlas in {folder} staat op {url} (stoppen met Ctrl+C).",
         "en": "Serving the atlas in {folder} at {url} (stop with Ctrl+C).",
     },
+    "atlas.area.drivers": {
+        "nl": "Wat de verwachting bepaalt ({indicator}, {year})",
+        "en": "What drives the expectation ({indicator}, {year})",
+    },
+    "atlas.area.drivers_note": {
+        "nl": "Factor: hoeveel hoger (>1) of lager (<1) de verwachting door dit kenmerk is "
+        "dan bij een gebied met gemiddelde waarden.",
+        "en": "Factor: how much higher (>1) or lower (<1) this characteristic makes the "
+        "expectation than for an area with average values.",
+    },
+    "atlas.col.covariate": {"nl": "Kenmerk", "en": "Characteristic"},
+    "atlas.col.value": {"nl": "Dit gebied", "en": "This area"},
+    "atlas.col.average": {"nl": "Gemiddeld", "en": "Average"},
+    "atlas.col.effect": {"nl": "Factor", "en": "Factor"},
     "atlas.reason.as_expected": {
         "nl": "Geen blijvend verschil met de verwachting (kans lager {p_below}, "
         "kans hoger {p_above}).",

@@ -204,6 +204,7 @@ def test_keyboard_opens_the_profile_with_stored_values(
     assert trend.locator("line.brk[data-year='2021']").count() == 1
     assert page.locator("#spine circle.pt").count() >= 1
     assert page.locator("#peers li").count() == 5
+    assert page.locator("#drivers tbody tr").count() == 7
     assert page.locator("#notes li").count() >= 3
     _shot(page, f"{origin}-profile")
 

@@ -22,6 +22,7 @@ from bluezones.detect.results import load_results
 from bluezones.errors import DetectError
 from bluezones.i18n import LANGUAGES, MESSAGES
 from bluezones.indicators import INDICATORS, TREND_BREAKS
+from bluezones.present.atlas.covariates import covariate_data
 from bluezones.present.atlas.geometry import svg_map
 from bluezones.store import Store
 
@@ -111,6 +112,7 @@ def level_data(store: Store, dataset: str, level: str) -> LevelData:
         "spatial": _spatial(results["spatial"], index),
         "peers": _peers(results["peers"], index),
         "notes": [],
+        "covariates": covariate_data(store, dataset, years[-1], index, run["models"], indicators),
     }
     notes: list[str] = [""]
     payloads = {

@@ -57,6 +57,7 @@
     });
     lasting.setAttribute("data-ratio", ev.ratio[i] === null ? "" : String(ev.ratio[i]));
     spine(meta, i, payloads);
+    drivers(meta, i);
     trends(meta, i, payloads);
     yearly(meta, i);
     peers(meta, i);
@@ -165,6 +166,37 @@
         BZ.el("td", { "class": "num" }, v.lo[i] === null ? "–" : fmt(v.lo[i], 2) + "–" + fmt(v.hi[i], 2), tr);
       });
     });
+  }
+
+  /* Each covariate's factor on the primary indicator's expectation, largest first. */
+  function drivers(meta, i) {
+    var cov = meta.covariates;
+    var name = meta.primary;
+    if (!cov || !cov.beta[name]) { return; }
+    var rows = cov.terms.map(function (term, k) {
+      var x = cov.values[term.measure][i];
+      var tx = x === null ? null : (term.transform === "log" ? (x > 0 ? Math.log(x) : null) : x);
+      var factor = tx === null ? null : Math.exp(cov.beta[name][k] * (tx - cov.mean[k]) / cov.sd[k]);
+      var average = term.transform === "log" ? Math.exp(cov.mean[k]) : cov.mean[k];
+      return { term: term, x: x, average: average, factor: factor };
+    });
+    rows.sort(function (a, b) {
+      var fa = a.factor === null ? 0 : Math.abs(Math.log(a.factor));
+      var fb = b.factor === null ? 0 : Math.abs(Math.log(b.factor));
+      return fb - fa;
+    });
+    var body = document.querySelector("#drivers tbody");
+    rows.forEach(function (r) {
+      var tr = BZ.el("tr", { "data-term": r.term.term }, null, body);
+      BZ.el("td", null, r.term.label[BZ.lang] || r.term.label.nl, tr);
+      BZ.el("td", { "class": "num" }, fmt(r.x, 1), tr);
+      BZ.el("td", { "class": "num" }, fmt(r.average, 1), tr);
+      BZ.el("td", { "class": "num" }, r.factor === null ? "–" : "×" + fmt(r.factor, 2), tr);
+    });
+    document.getElementById("drivers-title").textContent = t("atlas.area.drivers", {
+      indicator: BZ.indicatorLabel(meta, name), year: cov.year
+    });
+    document.getElementById("drivers-section").hidden = false;
   }
 
   function yearly(meta, i) {
