@@ -41,6 +41,7 @@ from bluezones.sources.demo.pilots import DEMO_PILOTS
 YEARS = range(2015, 2025)
 INDICATORS = ("ots", "uithuisplaatsing")
 P_COLUMNS = ("p_cluster", "p_ri", "twfe_p_cluster", "twfe_p_ri", "twfe_p_wild", "pretrend_p")
+EXTRA_P = ("poisson_p_cluster",)
 ALPHA = 0.05
 R_SCRIPT = Path(__file__).resolve().parents[1] / "tests" / "monitor" / "reference" / "did_lm.R"
 
@@ -63,6 +64,10 @@ def _evaluate(seed: int, planted: bool, draws: int) -> list[dict[str, float]]:
                 "twfe": ev.twfe_estimate,
                 "twfe_lower": ev.twfe_interval[0],
                 "twfe_upper": ev.twfe_interval[1],
+                "poisson": ev.poisson_estimate,
+                "poisson_lower": ev.poisson_interval[0],
+                "poisson_upper": ev.poisson_interval[1],
+                "poisson_p_cluster": ev.poisson_p_cluster,
                 **{p: getattr(ev, p) for p in P_COLUMNS},
             }
         )
@@ -78,11 +83,15 @@ def _report(table: pd.DataFrame) -> None:
         for indicator, rows in part.groupby("indicator"):
             cover = ((rows["lower"] <= target) & (target <= rows["upper"])).mean()
             cover_twfe = ((rows["twfe_lower"] <= target) & (target <= rows["twfe_upper"])).mean()
-            rejects = {p: (rows[p] < ALPHA).mean() for p in P_COLUMNS}
+            cover_pois = (
+                (rows["poisson_lower"] <= target) & (target <= rows["poisson_upper"])
+            ).mean()
+            rejects = {p: (rows[p] < ALPHA).mean() for p in P_COLUMNS + EXTRA_P}
             print(
                 f"  {indicator:<17} mean est {rows['estimate'].mean():+.4f} "
-                f"(sd {rows['estimate'].std():.4f}), TWFE {rows['twfe'].mean():+.4f}; "
-                f"coverage did2s {cover:.2f}, TWFE {cover_twfe:.2f}"
+                f"(sd {rows['estimate'].std():.4f}), TWFE {rows['twfe'].mean():+.4f}, "
+                f"Poisson {rows['poisson'].mean():+.4f}; coverage did2s {cover:.2f}, "
+                f"TWFE {cover_twfe:.2f}, Poisson {cover_pois:.2f}"
             )
             print("    share p < 0.05: " + ", ".join(f"{k} {v:.3f}" for k, v in rejects.items()))
 

@@ -117,3 +117,11 @@ def test_bad_choices(table: pd.DataFrame, starts: dict[str, int]) -> None:
     everyone = {code: 2020 for code in table["region_code"].unique()}
     with pytest.raises(DataError, match="comparison group"):
         evaluate_pilots(table, everyone, EvaluationConfig(**FAST))
+
+
+def test_poisson_twin_recovers_the_effect(
+    table: pd.DataFrame, starts: dict[str, int], truth: pd.Series
+) -> None:
+    ev = evaluate_pilots(table, starts, EvaluationConfig(**FAST))
+    assert ev.poisson_interval[0] <= truth["ots"] <= ev.poisson_interval[1]
+    assert ev.summary()["poisson"]["p_cluster"] < 0.05

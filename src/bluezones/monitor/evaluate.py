@@ -20,7 +20,10 @@ start in different years (2020 and, for the October 2022 proeftuinen, 2023), so:
    **Pre-trend check**: joint Wald test that all pre-period coefficients are zero,
    ``W = b' V^-1 b / k`` against ``F(k, G - 1)``.
 3. **Two-way fixed effects** (``feols('y ~ treat | region + year')``, CRV1 by region)
-   as the classical comparison.
+   as the classical comparison, and its **Poisson** twin on the counts with log youths
+   as offset (``fepois('count ~ treat | region + year', offset=log youths)``): the same
+   log-rate effect, but regions weigh by their size instead of one each, and small
+   counts need no log.
 4. **Inference honest with few treated regions** (ten pilots among 42 regions):
    randomisation inference -- the start years are permuted over regions
    (``permutations`` draws, seeded) and the estimate recomputed; its p-value does not
@@ -120,6 +123,10 @@ class PilotEvaluation:
     twfe_p_cluster: float
     twfe_p_ri: float
     twfe_p_wild: float
+    poisson_estimate: float
+    poisson_se: float
+    poisson_interval: tuple[float, float]
+    poisson_p_cluster: float
     pretrend_f: float
     pretrend_p: float
     event_study: pd.DataFrame
@@ -152,6 +159,12 @@ class PilotEvaluation:
                 "p_cluster": self.twfe_p_cluster,
                 "p_ri": self.twfe_p_ri,
                 "p_wild": self.twfe_p_wild,
+            },
+            "poisson": {
+                "estimate": self.poisson_estimate,
+                "se": self.poisson_se,
+                "interval": list(self.poisson_interval),
+                "p_cluster": self.poisson_p_cluster,
             },
             "pretrend": {"f": self.pretrend_f, "p": self.pretrend_p},
             "pilots": dict(self.starts),
@@ -283,10 +296,17 @@ def _static(panel: pd.DataFrame, config: EvaluationConfig) -> dict[str, float]:
             cluster=UNIT,
         )
         fe = pf.feols(f"{OUTCOME} ~ {TREAT} | {UNIT} + {YEAR}", data=panel, vcov={"CRV1": UNIT})
+        counts = panel.assign(log_exposure=np.log(panel["denominator"].to_numpy(float)))
+        poisson = pf.fepois(
+            f"numerator ~ {TREAT} | {UNIT} + {YEAR}",
+            data=counts,
+            offset="log_exposure",
+            vcov={"CRV1": UNIT},
+        )
     g = panel[UNIT].nunique()
     # Cluster-robust p-values against t(G - 1), as fixest does for clustered errors.
     out = {}
-    for key, fit in (("att", two_stage), ("twfe", fe)):
+    for key, fit in (("att", two_stage), ("twfe", fe), ("poisson", poisson)):
         est, se = float(fit.coef()[TREAT]), float(fit.se()[TREAT])
         out[key], out[f"{key}_se"] = est, se
         out[f"{key}_p"] = float(2 * stats.t.sf(abs(est / se), g - 1))
@@ -369,6 +389,10 @@ def evaluate_pilots(
         twfe_p_cluster=static["twfe_p"],
         twfe_p_ri=twfe_p_ri,
         twfe_p_wild=p_wild,
+        poisson_estimate=static["poisson"],
+        poisson_se=static["poisson_se"],
+        poisson_interval=interval("poisson"),
+        poisson_p_cluster=static["poisson_p"],
         pretrend_f=f_stat,
         pretrend_p=p_pre,
         event_study=events,
