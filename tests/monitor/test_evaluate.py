@@ -125,3 +125,11 @@ def test_poisson_twin_recovers_the_effect(
     ev = evaluate_pilots(table, starts, EvaluationConfig(**FAST))
     assert ev.poisson_interval[0] <= truth["ots"] <= ev.poisson_interval[1]
     assert ev.summary()["poisson"]["p_cluster"] < 0.05
+
+
+def test_synthetic_control_is_the_second_view(table: pd.DataFrame, starts: dict[str, int]) -> None:
+    ev = evaluate_pilots(table, starts, EvaluationConfig(**FAST))
+    assert ev.synthetic is not None and ev.synthetic.estimate < 0
+    assert ev.summary()["synthetic"]["p_placebo"] < 0.05
+    off = evaluate_pilots(table, starts, EvaluationConfig(synthetic=False, **FAST))
+    assert off.synthetic is None and off.summary()["synthetic"] is None

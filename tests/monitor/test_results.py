@@ -38,3 +38,13 @@ def test_demo_without_pilots_says_how_to_plant(tmp_path: Path) -> None:
         with pytest.raises(ConfigError, match="no pilots") as info:
             monitor_dataset(store, "demo", config=FAST)
     assert "DEMO_PILOTS" in (info.value.hint or "")
+
+
+def test_saved_summary_is_strict_json(pilot_country: DemoCountry, tmp_path: Path) -> None:
+    import json
+
+    with Store(tmp_path / "s.duckdb") as store:
+        pilot_country.to_store(store)
+        save_monitor(store, "demo", monitor_dataset(store, "demo", evaluated=["ots"], config=FAST))
+        text = store.read("monitor_evaluation")["summary"].iloc[0]
+    json.loads(text, parse_constant=lambda c: pytest.fail(f"non-JSON constant {c}"))

@@ -24,7 +24,9 @@ start in different years (2020 and, for the October 2022 proeftuinen, 2023), so:
    as offset (``fepois('count ~ treat | region + year', offset=log youths)``): the same
    log-rate effect, but regions weigh by their size instead of one each, and small
    counts need no log.
-4. **Inference honest with few treated regions** (ten pilots among 42 regions):
+4. **Synthetic control** with in-space placebos (:mod:`bluezones.monitor.synth`) as a
+   second view that does not assume parallel trends of all regions.
+5. **Inference honest with few treated regions** (ten pilots among 42 regions):
    randomisation inference -- the start years are permuted over regions
    (``permutations`` draws, seeded) and the estimate recomputed; its p-value does not
    rest on many treated clusters -- and a wild-cluster restricted bootstrap of the
@@ -54,6 +56,7 @@ from scipy import stats
 from bluezones.errors import DataError
 from bluezones.monitor import _did
 from bluezones.monitor.indicators import MONITOR_INDICATORS, Suppressed
+from bluezones.monitor.synth import SyntheticControl, synthetic_control
 from bluezones.monitor.texts import interpretation
 
 __all__ = [
@@ -86,6 +89,7 @@ class EvaluationConfig:
     seed: int = 0
     level: float = 0.95
     suppressed: Suppressed = "midpoint"
+    synthetic: bool = True
     lang: str = "nl"
 
     def __post_init__(self) -> None:
@@ -136,6 +140,7 @@ class PilotEvaluation:
     trend_breaks: tuple[int, ...]
     interpretation: str
     caveats: tuple[str, ...] = field(default_factory=tuple)
+    synthetic: SyntheticControl | None = None
 
     @property
     def effect_pct(self) -> float:
@@ -167,11 +172,28 @@ class PilotEvaluation:
                 "p_cluster": self.poisson_p_cluster,
             },
             "pretrend": {"f": self.pretrend_f, "p": self.pretrend_p},
+            "synthetic": None
+            if self.synthetic is None
+            else {
+                "estimate": self.synthetic.estimate,
+                "p_placebo": self.synthetic.p_pooled,
+                "per_pilot": [
+                    {k: _finite(v) for k, v in row.items()}
+                    for row in self.synthetic.per_pilot.to_dict(orient="records")
+                ],
+            },
             "pilots": dict(self.starts),
             "n_regions": self.n_regions,
             "interpretation": self.interpretation,
             "caveats": list(self.caveats),
         }
+
+
+def _finite(value: Any) -> Any:
+    """A JSON-safe value: infinite or missing floats become ``None``."""
+    if isinstance(value, float | np.floating):
+        return float(value) if np.isfinite(value) else None
+    return value
 
 
 @contextmanager
@@ -351,6 +373,11 @@ def evaluate_pilots(
     p_wild = _did.wild_bootstrap_pvalue(design, y, d, config.bootstrap, rng)
     static = _static(panel, config)
     events, f_stat, p_pre = _event_study(panel, config)
+    synthetic = (
+        synthetic_control(panel, starts, draws=config.permutations, seed=config.seed)
+        if config.synthetic
+        else None
+    )
     g = len(units)
     t_crit = stats.t.ppf(0.5 + config.level / 2, g - 1)
 
@@ -402,4 +429,5 @@ def evaluate_pilots(
         trend_breaks=breaks,
         interpretation=text,
         caveats=caveats,
+        synthetic=synthetic,
     )
