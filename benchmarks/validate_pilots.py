@@ -8,9 +8,10 @@ pilot assignment on OTS and UHP. Printed:
 - planted: mean estimate against the truth ``log(0.85)``, the share of intervals that
   cover the truth (did2s and TWFE), and the share of countries where the effect is
   found (power) per p-value;
-- null: the share of countries with p < 0.05 per p-value (cluster-robust did2s and
-  TWFE, randomisation inference on both, wild-cluster bootstrap) -- near 5% when the
-  inference is honest -- and of pre-trend tests with p < 0.05;
+- null: the share of countries with p < 0.05 per p-value (cluster-robust did2s,
+  TWFE and Poisson, randomisation inference on did2s and TWFE, wild-cluster bootstrap,
+  synthetic-control placebos) -- near 5% when the inference is honest -- and of
+  pre-trend tests with p < 0.05;
 - with ``--r``: our TWFE and imputation estimates beside base R's ``lm`` on the
   first seed's OTS panel (fixest is not packaged for Debian; ``lm`` with unit and year
   factors gives the same TWFE coefficient).
@@ -41,7 +42,7 @@ from bluezones.sources.demo.pilots import DEMO_PILOTS
 YEARS = range(2015, 2025)
 INDICATORS = ("ots", "uithuisplaatsing")
 P_COLUMNS = ("p_cluster", "p_ri", "twfe_p_cluster", "twfe_p_ri", "twfe_p_wild", "pretrend_p")
-EXTRA_P = ("poisson_p_cluster",)
+EXTRA_P = ("poisson_p_cluster", "synthetic_p")
 ALPHA = 0.05
 R_SCRIPT = Path(__file__).resolve().parents[1] / "tests" / "monitor" / "reference" / "did_lm.R"
 
@@ -68,6 +69,8 @@ def _evaluate(seed: int, planted: bool, draws: int) -> list[dict[str, float]]:
                 "poisson_lower": ev.poisson_interval[0],
                 "poisson_upper": ev.poisson_interval[1],
                 "poisson_p_cluster": ev.poisson_p_cluster,
+                "synthetic": ev.synthetic.estimate if ev.synthetic else np.nan,
+                "synthetic_p": ev.synthetic.p_pooled if ev.synthetic else np.nan,
                 **{p: getattr(ev, p) for p in P_COLUMNS},
             }
         )
@@ -90,7 +93,8 @@ def _report(table: pd.DataFrame) -> None:
             print(
                 f"  {indicator:<17} mean est {rows['estimate'].mean():+.4f} "
                 f"(sd {rows['estimate'].std():.4f}), TWFE {rows['twfe'].mean():+.4f}, "
-                f"Poisson {rows['poisson'].mean():+.4f}; coverage did2s {cover:.2f}, "
+                f"Poisson {rows['poisson'].mean():+.4f}, synthetic {rows['synthetic'].mean():+.4f}; "
+                f"coverage did2s {cover:.2f}, "
                 f"TWFE {cover_twfe:.2f}, Poisson {cover_pois:.2f}"
             )
             print("    share p < 0.05: " + ", ".join(f"{k} {v:.3f}" for k, v in rejects.items()))
