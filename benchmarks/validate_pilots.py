@@ -93,8 +93,8 @@ def _report(table: pd.DataFrame) -> None:
             print(
                 f"  {indicator:<17} mean est {rows['estimate'].mean():+.4f} "
                 f"(sd {rows['estimate'].std():.4f}), TWFE {rows['twfe'].mean():+.4f}, "
-                f"Poisson {rows['poisson'].mean():+.4f}, synthetic {rows['synthetic'].mean():+.4f}; "
-                f"coverage did2s {cover:.2f}, "
+                f"Poisson {rows['poisson'].mean():+.4f}, "
+                f"synthetic {rows['synthetic'].mean():+.4f}; coverage did2s {cover:.2f}, "
                 f"TWFE {cover_twfe:.2f}, Poisson {cover_pois:.2f}"
             )
             print("    share p < 0.05: " + ", ".join(f"{k} {v:.3f}" for k, v in rejects.items()))
