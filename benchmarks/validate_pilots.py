@@ -62,6 +62,8 @@ def _evaluate(seed: int, planted: bool, draws: int) -> list[dict[str, float]]:
                 "estimate": ev.estimate,
                 "lower": ev.interval[0],
                 "upper": ev.interval[1],
+                "ri_lower": ev.ri_interval[0],
+                "ri_upper": ev.ri_interval[1],
                 "twfe": ev.twfe_estimate,
                 "twfe_lower": ev.twfe_interval[0],
                 "twfe_upper": ev.twfe_interval[1],
@@ -86,6 +88,7 @@ def _report(table: pd.DataFrame) -> None:
         for indicator, rows in part.groupby("indicator"):
             cover = ((rows["lower"] <= target) & (target <= rows["upper"])).mean()
             cover_twfe = ((rows["twfe_lower"] <= target) & (target <= rows["twfe_upper"])).mean()
+            cover_ri = ((rows["ri_lower"] <= target) & (target <= rows["ri_upper"])).mean()
             cover_pois = (
                 (rows["poisson_lower"] <= target) & (target <= rows["poisson_upper"])
             ).mean()
@@ -95,7 +98,7 @@ def _report(table: pd.DataFrame) -> None:
                 f"(sd {rows['estimate'].std():.4f}), TWFE {rows['twfe'].mean():+.4f}, "
                 f"Poisson {rows['poisson'].mean():+.4f}, "
                 f"synthetic {rows['synthetic'].mean():+.4f}; coverage did2s {cover:.2f}, "
-                f"TWFE {cover_twfe:.2f}, Poisson {cover_pois:.2f}"
+                f"RI {cover_ri:.2f}, TWFE {cover_twfe:.2f}, Poisson {cover_pois:.2f}"
             )
             print("    share p < 0.05: " + ", ".join(f"{k} {v:.3f}" for k, v in rejects.items()))
 

@@ -133,3 +133,14 @@ def test_synthetic_control_is_the_second_view(table: pd.DataFrame, starts: dict[
     assert ev.summary()["synthetic"]["p_placebo"] < 0.05
     off = evaluate_pilots(table, starts, EvaluationConfig(synthetic=False, **FAST))
     assert off.synthetic is None and off.summary()["synthetic"] is None
+
+
+def test_ri_interval_inverts_the_ri_test(
+    table: pd.DataFrame, starts: dict[str, int], truth: pd.Series
+) -> None:
+    ev = evaluate_pilots(table, starts, EvaluationConfig(synthetic=False, **FAST))
+    lower, upper = ev.ri_interval
+    assert lower < ev.estimate < upper
+    assert lower <= truth["ots"] <= upper
+    assert upper < 0  # "no effect" is rejected, as p_ri says
+    assert ev.p_ri < 0.05

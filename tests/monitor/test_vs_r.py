@@ -54,3 +54,18 @@ def test_randomisation_inference_is_seeded_and_valid() -> None:
     noise = np.random.default_rng(4).normal(size=len(y))
     p, _ = _did.permutation_pvalue(design, noise, cohort, "twfe", 99, np.random.default_rng(5))
     assert p > 0.01
+
+
+@pytest.mark.parametrize("statistic", ["att", "twfe"])
+def test_shifted_pvalue_equals_refitting(statistic: str) -> None:
+    panel = pd.read_csv(HERE / "ots_panel.csv", dtype={"region_code": str})
+    units, idx = np.unique(panel["region_code"], return_inverse=True)
+    design = _did.Design.build(idx, panel["year"].to_numpy())
+    first = panel[panel["treat"] == 1].groupby("region_code")["year"].min()
+    cohort = np.array([int(first.get(u, 0)) for u in units])
+    y, d = panel["y"].to_numpy(), panel["treat"].to_numpy(float)
+    delta = -0.12
+    fast = _did.permutations(design, y, cohort, statistic, 49, np.random.default_rng(8))
+    slow = _did.permutations(design, y - delta * d, cohort, statistic, 49, np.random.default_rng(8))
+    assert fast.pvalue(delta)[0] == pytest.approx(slow.pvalue(0.0)[0])
+    assert fast.observed - delta == pytest.approx(slow.observed, abs=1e-10)

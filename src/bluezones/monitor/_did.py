@@ -33,13 +33,19 @@ import numpy as np
 
 __all__ = [
     "Design",
+    "Permutations",
     "imputation_att",
     "permutation_pvalue",
+    "permutations",
     "twfe",
     "wild_bootstrap_pvalue",
 ]
 
 NEVER = 0  # cohort value of a never-treated unit
+# The randomisation-inference interval is searched on this many points within this many
+# standard deviations of the permutation distribution around the estimate.
+GRID_POINTS = 4001
+GRID_SPAN = 12.0
 # Webb (2014) six-point weights: +-sqrt(1/2), +-1, +-sqrt(3/2), equal probability.
 WEBB_WEIGHTS = np.array([-np.sqrt(1.5), -1.0, -np.sqrt(0.5), np.sqrt(0.5), 1.0, np.sqrt(1.5)])
 
@@ -105,6 +111,79 @@ def imputation_att(design: Design, y: np.ndarray, d: np.ndarray) -> float:
     return float(np.mean(y[treated] - design.fe[treated] @ coef))
 
 
+@dataclass(frozen=True)
+class Permutations:
+    """Randomisation-inference draws of a statistic that is linear in the outcome.
+
+    Both statistics are linear in ``y``, so for the outcome with a constant effect
+    ``delta`` taken out of the treated rows, ``y - delta d``, a permuted assignment
+    gives ``T*(delta) = a* - delta b*`` with ``a*`` the statistic of ``y`` and ``b*``
+    that of the observed ``d`` under the permuted assignment; the observed statistic
+    is ``a - delta`` (``b = 1``). This gives the p-value of any ``delta`` without
+    refitting, and the interval of all ``delta`` not rejected (test inversion; valid
+    under a constant effect, Imbens & Rubin 2015, ch. 5).
+    """
+
+    observed: float
+    a: np.ndarray
+    b: np.ndarray
+
+    def pvalue(self, delta: float | np.ndarray = 0.0) -> np.ndarray:
+        """``(1 + #{|a* - delta b*| >= |a - delta|}) / (1 + draws)`` per ``delta``."""
+        delta = np.atleast_1d(np.asarray(delta, dtype=float))
+        stat = np.abs(self.observed - delta)[:, None]
+        star = np.abs(self.a[None, :] - delta[:, None] * self.b[None, :])
+        return (1 + np.sum(star >= stat - 1e-12, axis=1)) / (1 + len(self.a))
+
+    def interval(self, level: float = 0.95, points: int = GRID_POINTS) -> tuple[float, float]:
+        """The range of ``delta`` with p-value above ``1 - level`` (on a fine grid)."""
+        span = GRID_SPAN * max(float(np.std(self.a)), 1e-12)
+        grid = np.linspace(self.observed - span, self.observed + span, points)
+        kept = grid[self.pvalue(grid) > 1 - level]
+        if kept.size == 0:
+            return self.observed, self.observed
+        lower = -np.inf if kept[0] == grid[0] else float(kept[0])
+        upper = np.inf if kept[-1] == grid[-1] else float(kept[-1])
+        return lower, upper
+
+
+def _pair(
+    design: Design, y: np.ndarray, d_obs: np.ndarray, d: np.ndarray, statistic: str
+) -> tuple[float, float]:
+    """The statistic under assignment ``d`` of ``y`` and of ``d_obs``."""
+    if statistic == "twfe":
+        d_tilde = design.annihilator @ d
+        dd = float(d_tilde @ d_tilde)
+        return float(d_tilde @ y) / dd, float(d_tilde @ d_obs) / dd
+    untreated = d == 0
+    both = np.column_stack([y, d_obs])
+    coef, *_ = np.linalg.lstsq(design.fe[untreated], both[untreated], rcond=None)
+    gaps = both[~untreated] - design.fe[~untreated] @ coef
+    a, b = gaps.mean(axis=0)
+    return float(a), float(b)
+
+
+def permutations(
+    design: Design,
+    y: np.ndarray,
+    cohort_of_unit: np.ndarray,
+    statistic: str,
+    draws: int,
+    rng: np.random.Generator,
+) -> Permutations:
+    """Randomisation inference: start years permuted over units, ``draws`` times.
+
+    ``statistic`` is ``"twfe"`` or ``"att"`` (imputation).
+    """
+    d_obs = design.treated(cohort_of_unit)
+    observed, _ = _pair(design, y, d_obs, d_obs, statistic)
+    a, b = np.empty(draws), np.empty(draws)
+    for k in range(draws):
+        d = design.treated(rng.permutation(cohort_of_unit))
+        a[k], b[k] = _pair(design, y, d_obs, d, statistic)
+    return Permutations(observed, a, b)
+
+
 def permutation_pvalue(
     design: Design,
     y: np.ndarray,
@@ -113,22 +192,9 @@ def permutation_pvalue(
     draws: int,
     rng: np.random.Generator,
 ) -> tuple[float, np.ndarray]:
-    """Two-sided RI p-value ``(1 + #{|T*| >= |T|}) / (1 + draws)`` and the draws ``T*``.
-
-    ``statistic`` is ``"twfe"`` or ``"att"``. A permutation that leaves no untreated
-    unit-year in some year (possible only with very few units) is redrawn.
-    """
-
-    def stat(cohorts: np.ndarray) -> float:
-        d = design.treated(cohorts)
-        return twfe(design, y, d)[0] if statistic == "twfe" else imputation_att(design, y, d)
-
-    observed = stat(cohort_of_unit)
-    out = np.empty(draws)
-    for b in range(draws):
-        out[b] = stat(rng.permutation(cohort_of_unit))
-    extreme = np.sum(np.abs(out) >= abs(observed) - 1e-12)
-    return float((1 + extreme) / (1 + draws)), out
+    """Two-sided RI p-value of "no effect" and the draws ``T*`` (see :func:`permutations`)."""
+    perms = permutations(design, y, cohort_of_unit, statistic, draws, rng)
+    return float(perms.pvalue(0.0)[0]), perms.a
 
 
 def wild_bootstrap_pvalue(

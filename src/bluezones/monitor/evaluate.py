@@ -29,7 +29,8 @@ start in different years (2020 and, for the October 2022 proeftuinen, 2023), so:
 5. **Inference honest with few treated regions** (ten pilots among 42 regions):
    randomisation inference -- the start years are permuted over regions
    (``permutations`` draws, seeded) and the estimate recomputed; its p-value does not
-   rest on many treated clusters -- and a wild-cluster restricted bootstrap of the
+   rest on many treated clusters, and inverting it (every constant effect not
+   rejected) gives ``ri_interval`` -- and a wild-cluster restricted bootstrap of the
    TWFE t statistic with Webb weights (pyfixest's ``wildboottest`` needs the
    ``wildboottest`` package, which is not installed; ours is in :mod:`._did`).
    MacKinnon & Webb (2017) show that with very few treated clusters the wild bootstrap
@@ -121,6 +122,7 @@ class PilotEvaluation:
     interval: tuple[float, float]
     p_cluster: float
     p_ri: float
+    ri_interval: tuple[float, float]
     twfe_estimate: float
     twfe_se: float
     twfe_interval: tuple[float, float]
@@ -157,6 +159,7 @@ class PilotEvaluation:
             "interval": list(self.interval),
             "p_cluster": self.p_cluster,
             "p_ri": self.p_ri,
+            "ri_interval": [_finite(v) for v in self.ri_interval],
             "twfe": {
                 "estimate": self.twfe_estimate,
                 "se": self.twfe_se,
@@ -367,8 +370,9 @@ def evaluate_pilots(
     y = panel[OUTCOME].to_numpy(float)
     cohorts = np.array([dict(starts).get(u, _did.NEVER) for u in units])
     rng = np.random.default_rng(config.seed)
-    p_ri, _ = _did.permutation_pvalue(design, y, cohorts, "att", config.permutations, rng)
-    twfe_p_ri, _ = _did.permutation_pvalue(design, y, cohorts, "twfe", config.permutations, rng)
+    ri = _did.permutations(design, y, cohorts, "att", config.permutations, rng)
+    twfe_ri = _did.permutations(design, y, cohorts, "twfe", config.permutations, rng)
+    p_ri, twfe_p_ri = float(ri.pvalue()[0]), float(twfe_ri.pvalue()[0])
     d = panel[TREAT].to_numpy(float)
     p_wild = _did.wild_bootstrap_pvalue(design, y, d, config.bootstrap, rng)
     static = _static(panel, config)
@@ -410,6 +414,7 @@ def evaluate_pilots(
         interval=interval("att"),
         p_cluster=static["att_p"],
         p_ri=p_ri,
+        ri_interval=ri.interval(config.level),
         twfe_estimate=static["twfe"],
         twfe_se=static["twfe_se"],
         twfe_interval=interval("twfe"),
