@@ -155,6 +155,8 @@ MESSAGES: dict[str, dict[Language, str]] = {
         "nl": "Classificatie over alle jaren",
         "en": "Classification over all years",
     },
+    "atlas.map.status_yearly": {"nl": "per jaar", "en": "per year"},
+    "atlas.map.status_year": {"nl": "Classificatie in {year}", "en": "Classification in {year}"},
     "atlas.legend.rate": {"nl": "per {per} jongeren", "en": "per {per} young people"},
     "atlas.legend.missing": {
         "nl": "Grijs gearceerd: onderdrukt, ontbrekend of te klein",

@@ -106,7 +106,7 @@ def test_overview_switches_and_selection(
     first_render = time.perf_counter() - started
     assert page.get_attribute("body", "data-level") == "gemeente"
     assert page.get_attribute("body", "data-year") == "2024"
-    assert page.locator(".map[data-map='ratio'] path").count() == len(
+    assert page.locator(".map[data-map='ratio'] path.area").count() == len(
         stored["gemeente"]["classification"]
     )
     _shot(page, f"{origin}-gemeente")
@@ -118,6 +118,14 @@ def test_overview_switches_and_selection(
     page.keyboard.press("ArrowLeft")
     page.wait_for_selector(f"{READY}[data-year='2023']")
     switch_ms = page.evaluate("window.BZ_RENDER_MS")
+
+    # The classification map shows one year's status on request.
+    status_path = page.locator(".map[data-map='status'] path.area").first
+    lasting_fill = status_path.get_attribute("fill")
+    page.check("#status-yearly")
+    assert page.locator("#status-caption").inner_text() == "Classificatie in 2023"
+    page.uncheck("#status-yearly")
+    assert status_path.get_attribute("fill") == lasting_fill
 
     # Click an area on the difference map: the selected panel shows its stored value.
     code = next(c for c in hostile if c.startswith("GM"))
@@ -153,7 +161,7 @@ def test_overview_switches_and_selection(
     page.select_option("#level", "wijk")
     page.wait_for_selector(f"{READY}[data-level='wijk']")
     wijk_render = time.perf_counter() - started
-    assert page.locator(".map[data-map='expected'] path").count() == len(
+    assert page.locator(".map[data-map='expected'] path.area").count() == len(
         stored["wijk"]["classification"]
     )
     assert page.get_attribute("body", "data-year") == "2023"  # the year is kept
@@ -187,7 +195,7 @@ def test_keyboard_opens_the_profile_with_stored_values(
     watch = Watch(page)
     page.goto(f"{base}/index.html#level=gemeente&indicator=jeugdhulp&year=2024")
     page.wait_for_selector(READY)
-    target = page.locator(".map[data-map='ratio'] path").nth(5)
+    target = page.locator(".map[data-map='ratio'] path.area").nth(5)
     code = target.get_attribute("data-code")
     target.focus()
     assert page.locator("#tooltip").is_visible()

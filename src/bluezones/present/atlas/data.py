@@ -120,8 +120,21 @@ def level_data(store: Store, dataset: str, level: str) -> LevelData:
         for name in indicators
     }
     meta["notes"] = notes
-    svg = svg_map(zip(geoms["region_code"], geoms["geojson"], strict=True))
-    geo = {"view_box": svg.view_box, "paths": [svg.paths.get(c, "") for c in codes]}
+    outlines = pd.DataFrame(columns=["region_code", "geojson"])
+    if level != "gemeente":
+        outlines = store.read(
+            "geometries", where={"dataset": dataset, "year": year, "level": "gemeente"}
+        )
+    svg = svg_map(
+        zip(geoms["region_code"], geoms["geojson"], strict=True),
+        zip(outlines["region_code"], outlines["geojson"], strict=True),
+    )
+    geo = {
+        "view_box": svg.view_box,
+        "paths": [svg.paths.get(c, "") for c in codes],
+        # Borders of the gemeenten around the areas (wijk level), drawn on top.
+        "outlines": sorted(svg.outlines.values()),
+    }
     provenance = {k: run[k] for k in ("reference_year", "created_at", "config")}
     return LevelData(level, meta, geo, payloads, provenance)
 

@@ -36,10 +36,14 @@ class SvgMap:
 
     view_box: str
     paths: dict[str, str]
+    outlines: dict[str, str]
 
 
-def svg_map(geojson: Iterable[tuple[str, str]]) -> SvgMap:
+def svg_map(geojson: Iterable[tuple[str, str]], outlines: Iterable[tuple[str, str]] = ()) -> SvgMap:
     """Project ``(region_code, geojson_text)`` pairs to SVG paths in one viewBox.
+
+    ``outlines`` (e.g. the gemeenten around wijken) are projected the same way
+    but do not widen the map.
 
     >>> square = '{"type":"Polygon","coordinates":[[[5,52],[6,52],[6,53],[5,53],[5,52]]]}'
     >>> m = svg_map([("GM0001", square)])
@@ -50,7 +54,7 @@ def svg_map(geojson: Iterable[tuple[str, str]]) -> SvgMap:
     """
     shapes = {code: shape(json.loads(text)) for code, text in geojson}
     if not shapes:
-        return SvgMap("0 0 1 1", {})
+        return SvgMap("0 0 1 1", {}, {})
     min_x, min_y, max_x, max_y = shapely.total_bounds(list(shapes.values()))
     kx = math.cos(math.radians((min_y + max_y) / 2))
     scale = (VIEW_WIDTH - 2 * MARGIN) / max((max_x - min_x) * kx, 1e-9)
@@ -62,11 +66,14 @@ def svg_map(geojson: Iterable[tuple[str, str]]) -> SvgMap:
             lambda xy: _affine(xy, min_x, max_y, kx, scale),
         )
 
-    paths = {}
-    for code, geom in shapes.items():
-        flat = project(geom).simplify(SIMPLIFY, preserve_topology=True)
-        paths[code] = _path(flat)
-    return SvgMap(f"0 0 {VIEW_WIDTH:g} {height:g}", paths)
+    def paths_of(items: Iterable[tuple[str, BaseGeometry]]) -> dict[str, str]:
+        return {
+            code: _path(project(geom).simplify(SIMPLIFY, preserve_topology=True))
+            for code, geom in items
+        }
+
+    around = ((code, shape(json.loads(text))) for code, text in outlines)
+    return SvgMap(f"0 0 {VIEW_WIDTH:g} {height:g}", paths_of(shapes.items()), paths_of(around))
 
 
 def _affine(xy: np.ndarray, min_x: float, max_y: float, kx: float, scale: float) -> np.ndarray:

@@ -39,6 +39,8 @@
     nodes.yearOut = document.getElementById("year-out");
     nodes.tooltip = document.getElementById("tooltip");
     nodes.tbody = document.querySelector("#areas tbody");
+    nodes.statusYearly = document.getElementById("status-yearly");
+    nodes.statusYearly.addEventListener("change", function () { if (level && values) { drawStatus(); } });
     BZ.site.levels.forEach(function (name) {
       BZ.el("option", { value: name }, t("atlas.level." + name), nodes.level);
     });
@@ -153,6 +155,10 @@
         paths.push(p);
       });
       level.paths[kind] = paths;
+      if (level.geo.outlines && level.geo.outlines.length) {
+        var outline = BZ.svg("g", { "class": "outlines", "aria-hidden": "true" }, root);
+        level.geo.outlines.forEach(function (d) { BZ.svg("path", { d: d }, outline); });
+      }
       root.addEventListener("pointermove", function (ev) {
         var i = indexOf(ev.target);
         if (i < 0) { hideTip(); return; }
@@ -211,7 +217,7 @@
 
   function render() {
     var started = performance.now();
-    var per = perOf(state.indicator), meta = level.meta, c = meta.classification;
+    var per = perOf(state.indicator), meta = level.meta;
     nodes.yearOut.textContent = String(state.year);
     var v = values.years[String(state.year)], n = BZ.denominator(meta, state.indicator, state.year);
     for (var i = 0; i < meta.areas.code.length; i += 1) {
@@ -224,13 +230,7 @@
       rp.setAttribute("fill", usable ? BZ.ratioColour(v.r[i]) : BZ.HATCH);
       rp.classList.toggle("flag", (v.f[i] & 6) !== 0);
     }
-    if (level.statusDrawn !== true) {
-      /* The classification covers all years: drawn once per level. */
-      for (var k = 0; k < meta.areas.code.length; k += 1) {
-        level.paths.status[k].setAttribute("fill", BZ.STATUS_COLOURS[c.status[k]] || BZ.HATCH);
-      }
-      level.statusDrawn = true;
-    }
+    drawStatus();
     renderLegends(per);
     renderFunnel();
     renderTable();
@@ -242,6 +242,21 @@
     body.setAttribute("data-year", String(state.year));
     body.setAttribute("data-ready", "1");
     window.BZ_RENDER_MS = performance.now() - started;
+  }
+
+  /* The lasting classification (all years; drawn once per level) or that of the chosen year. */
+  function drawStatus() {
+    var meta = level.meta, yearly = nodes.statusYearly.checked;
+    var key = yearly ? String(state.year) : "all";
+    if (level.statusDrawn === key) { return; }
+    var row = yearly ? (meta.yearly_status[key] || []) : null;
+    for (var k = 0; k < meta.areas.code.length; k += 1) {
+      var s = yearly ? (row[k] === null || row[k] === undefined ? null : meta.statuses[row[k]]) : meta.classification.status[k];
+      level.paths.status[k].setAttribute("fill", (s && BZ.STATUS_COLOURS[s]) || BZ.HATCH);
+    }
+    document.getElementById("status-caption").textContent = yearly
+      ? t("atlas.map.status_year", { year: state.year }) : t("atlas.map.status");
+    level.statusDrawn = key;
   }
 
   function swatch(colour, parent) {
