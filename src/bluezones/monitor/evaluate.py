@@ -371,6 +371,7 @@ def evaluate_pilots(
     cohorts = np.array([dict(starts).get(u, _did.NEVER) for u in units])
     rng = np.random.default_rng(config.seed)
     ri = _did.permutations(design, y, cohorts, "att", config.permutations, rng)
+    ri_interval = ri.interval(config.level)
     twfe_ri = _did.permutations(design, y, cohorts, "twfe", config.permutations, rng)
     p_ri, twfe_p_ri = float(ri.pvalue()[0]), float(twfe_ri.pvalue()[0])
     d = panel[TREAT].to_numpy(float)
@@ -399,7 +400,7 @@ def evaluate_pilots(
         indicator=spec.label_nl,
         polarity=spec.polarity,
         estimate=static["att"],
-        interval=interval("att"),
+        interval=ri_interval,
         p_ri=p_ri,
         p_pre=p_pre,
         n_pilots=len(starts),
@@ -414,7 +415,7 @@ def evaluate_pilots(
         interval=interval("att"),
         p_cluster=static["att_p"],
         p_ri=p_ri,
-        ri_interval=ri.interval(config.level),
+        ri_interval=ri_interval,
         twfe_estimate=static["twfe"],
         twfe_se=static["twfe_se"],
         twfe_interval=interval("twfe"),

@@ -19,11 +19,11 @@ MESSAGES: dict[str, dict[Language, str]] = {
     "effect": {
         "nl": "In de {n_pilots} pilotregio's lag {indicator} na de start naar schatting "
         "{size}% {direction} dan zonder pilot te verwachten was ({level}%-interval "
-        "{lower}% tot {upper}%; p = {p} bij het willekeurig herverdelen van de pilots "
-        "over de {n_regions} jeugdregio's).",
+        "{lower}% tot {upper}%, p = {p}; beide uit het willekeurig herverdelen van de "
+        "pilots over de {n_regions} jeugdregio's).",
         "en": "In the {n_pilots} pilot regions, {indicator} after the start was an estimated "
         "{size}% {direction} than expected without the pilot ({level}% interval "
-        "{lower}% to {upper}%; p = {p} when the pilots are reassigned at random over "
+        "{lower}% to {upper}%, p = {p}; both from reassigning the pilots at random over "
         "the {n_regions} youth-care regions).",
     },
     "lower": {"nl": "lager", "en": "lower"},
@@ -43,10 +43,13 @@ MESSAGES: dict[str, dict[Language, str]] = {
     },
     "caveat.few": {
         "nl": "Er zijn maar {n_pilots} pilotregio's: één regio met een bijzonder jaar kan de "
-        "uitkomst bepalen; lees daarom de p-waarde van de herverdeling, niet alleen het "
-        "interval.",
+        "uitkomst bepalen. Interval en p-waarde komen daarom uit het herverdelen van de "
+        "pilots, niet uit een formule die veel pilotregio's veronderstelt; het interval "
+        "gaat uit van een even groot effect in elke pilotregio.",
         "en": "There are only {n_pilots} pilot regions: one region with an unusual year can "
-        "decide the result; read the p-value of the reassignment, not only the interval.",
+        "decide the result. Interval and p-value therefore come from reassigning the "
+        "pilots, not from a formula that assumes many pilot regions; the interval assumes "
+        "the same effect in every pilot region.",
     },
     "caveat.pretrend_ok": {
         "nl": "Vóór de start liepen pilot- en andere regio's gelijk op (toets op trends vooraf: "
@@ -88,6 +91,8 @@ def text(key: str, lang: str = "nl", **fields: object) -> str:
 
 
 def _pct(x: float, lang: str) -> str:
+    if not np.isfinite(x):
+        return "-∞" if x < 0 else "+∞"
     value = f"{100 * float(np.expm1(x)):+.1f}"
     return value.replace(".", ",") if lang == "nl" else value
 
