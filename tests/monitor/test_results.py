@@ -48,3 +48,13 @@ def test_saved_summary_is_strict_json(pilot_country: DemoCountry, tmp_path: Path
         save_monitor(store, "demo", monitor_dataset(store, "demo", evaluated=["ots"], config=FAST))
         text = store.read("monitor_evaluation")["summary"].iloc[0]
     json.loads(text, parse_constant=lambda c: pytest.fail(f"non-JSON constant {c}"))
+
+
+def test_a_fresh_unplanted_demo_drops_stale_pilots(
+    pilot_country: DemoCountry, tmp_path: Path
+) -> None:
+    with Store(tmp_path / "s.duckdb") as store:
+        pilot_country.to_store(store)
+        assert store.has_table("demo_truth_pilots")
+        generate(2, years=range(2019, 2025)).to_store(store)
+        assert not store.has_table("demo_truth_pilots")

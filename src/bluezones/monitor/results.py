@@ -58,8 +58,9 @@ class MonitorResult:
 def _pilots(
     store: Store, dataset: str, pilots_file: Path | str | None
 ) -> tuple[tuple[Pilot, ...], str]:
-    if pilots_file is None and dataset == "demo" and store.has_table(DEMO_TRUTH_PILOTS):
-        return demo_pilots(store.read(DEMO_TRUTH_PILOTS)), "demo truth"
+    truth = store.read(DEMO_TRUTH_PILOTS) if store.has_table(DEMO_TRUTH_PILOTS) else None
+    if pilots_file is None and dataset == "demo" and truth is not None and not truth.empty:
+        return demo_pilots(truth), "demo truth"
     if pilots_file is None and dataset == "demo":
         raise ConfigError(
             "The demo country in this store has no pilots.",

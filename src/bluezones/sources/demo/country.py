@@ -111,7 +111,9 @@ class DemoCountry:
             [(k, json.dumps(v, ensure_ascii=False, sort_keys=True)) for k, v in self.meta.items()],
             columns=["key", "value"],
         )
-        with store.transaction():
+        with store.transaction() as con:
+            if self.truth_pilots is None:  # no stale pilots from an earlier planted country
+                con.execute(f'DROP TABLE IF EXISTS "{DATASET}_truth_pilots"')
             store.write_facts(self.facts)
             store.replace("regions", self.regions, where=where)
             store.replace("crosswalk", self.crosswalk, where=where)
