@@ -478,7 +478,13 @@ def serve(ctx: Context, site: Path | None, port: int, host: str) -> None:
     from bluezones.present.atlas.server import make_server
 
     folder = site or ctx.settings.store.parent / "atlas-demo"
-    server = make_server(folder, host, port)
+    try:
+        server = make_server(folder, host, port)
+    except OSError as exc:
+        raise BlueZonesError(
+            f"Cannot listen on {host}:{port}: {exc.strerror or exc}.",
+            hint="Choose another port with --port, e.g. --port 8001 (or 0 for any free one).",
+        ) from exc
     ctx.say("atlas.serving", url=f"http://{host}:{server.server_port}/", folder=folder)
     try:
         server.serve_forever()

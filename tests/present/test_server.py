@@ -152,3 +152,15 @@ def test_atlas_command_builds_the_site(atlas_store: Path, tmp_path: Path) -> Non
     assert "bluezones serve --dir" in result.output
     assert (out / "index.html").is_file() and not (out / "data" / "wijk").exists()
     assert json.loads((out / "data/site.json").read_text())["lang"] == "en"
+
+
+def test_serve_reports_a_busy_port(site: Path) -> None:
+    busy = make_server(site, port=0)
+    try:
+        result = CliRunner().invoke(
+            main, ["serve", "--dir", str(site), "--port", str(busy.server_port)]
+        )
+    finally:
+        busy.server_close()
+    assert result.exit_code == 1
+    assert "--port" in result.output

@@ -48,9 +48,9 @@ def svg_map(geojson: Iterable[tuple[str, str]], outlines: Iterable[tuple[str, st
     >>> square = '{"type":"Polygon","coordinates":[[[5,52],[6,52],[6,53],[5,53],[5,52]]]}'
     >>> m = svg_map([("GM0001", square)])
     >>> m.view_box
-    '0 0 1000 1636.4'
+    '0 0 1000 1636.3'
     >>> m.paths["GM0001"][:12]
-    'M5,1631.4L99'
+    'M5,1631.3L99'
     """
     shapes = {code: shape(json.loads(text)) for code, text in geojson}
     if not shapes:
