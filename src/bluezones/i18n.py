@@ -260,6 +260,18 @@ MESSAGES: dict[str, dict[Language, str]] = {
         "nl": "{indicator}: geen bruikbare cijfers in {years} ({reason}).",
         "en": "{indicator}: no usable figures in {years} ({reason}).",
     },
+    "atlas.area.note_merger": {
+        "nl": "Herindeling {year}: {name} ({code}) ging op in dit gebied; eerdere jaren zijn "
+        "omgerekend naar de grenzen van {reference}.",
+        "en": "Boundary change {year}: {name} ({code}) merged into this area; earlier years "
+        "are recalculated to the boundaries of {reference}.",
+    },
+    "atlas.area.note_merger_part": {
+        "nl": "Herindeling {year}: een deel ({share}) van {name} ({code}) ging op in dit "
+        "gebied; eerdere jaren zijn omgerekend naar de grenzen van {reference}.",
+        "en": "Boundary change {year}: part ({share}) of {name} ({code}) moved into this "
+        "area; earlier years are recalculated to the boundaries of {reference}.",
+    },
     "atlas.area.note_island": {
         "nl": "Eiland: zonder landburen, apart gehouden in de ruimtelijke analyse.",
         "en": "Island: without land neighbours, kept apart in the spatial analysis.",

@@ -244,6 +244,11 @@ def test_wijk_profile_names_its_gemeente(
     page.wait_for_selector(READY)
     assert page.locator("#area-name").inner_text() == hostile[code]
     assert "Wijk in" in page.locator("#area-sub").inner_text()
+    meta = json.loads((site / "data/gemeente/meta.json").read_text(encoding="utf-8"))
+    merged = meta["areas"]["code"][int(next(iter(meta["mergers"])))]
+    page.goto(f"{site.as_uri()}/area.html?code={merged}")
+    page.wait_for_selector(f"{READY}[data-code='{merged}']")
+    assert page.locator("#notes li.note-merger").count() >= 1
     page.goto(f"{site.as_uri()}/area.html?code=GM9999")
     page.wait_for_selector(READY)
     assert "GM9999" in page.locator("#status").inner_text()

@@ -159,3 +159,16 @@ def test_manifest_records_provenance(site: Path) -> None:
     assert "index.html" in manifest["files"] and "manifest.json" not in manifest["files"]
     digest = hashlib.sha256((site / "index.html").read_bytes()).hexdigest()
     assert manifest["files"]["index.html"] == digest
+
+
+def test_mergers_follow_the_crosswalk(site: Path, atlas_store: Path) -> None:
+    meta = json.loads((site / "data/gemeente/meta.json").read_text(encoding="utf-8"))
+    with Store(atlas_store, read_only=True) as store:
+        cross = store.read("crosswalk", where={"dataset": "demo", "level": "gemeente"})
+    moved = cross[cross["code_from"] != cross["code_to"]]
+    assert meta["mergers"]
+    for position, formers in meta["mergers"].items():
+        code = meta["areas"]["code"][int(position)]
+        direct = set(moved.loc[moved["code_to"] == code, "code_from"])
+        assert direct <= {m["code"] for m in formers}
+        assert all(0 < m["weight"] <= 1 and m["year"] > 2015 for m in formers)

@@ -112,6 +112,7 @@ def level_data(store: Store, dataset: str, level: str) -> LevelData:
         "spatial": _spatial(results["spatial"], index),
         "peers": _peers(results["peers"], index),
         "notes": [],
+        "mergers": _mergers(store, dataset, level, index),
         "covariates": covariate_data(store, dataset, years[-1], index, run["models"], indicators),
     }
     notes: list[str] = [""]
@@ -229,6 +230,57 @@ def _denominators(
             )
             for year in years
         }
+    return out
+
+
+def _mergers(store: Store, dataset: str, level: str, index: pd.Index) -> dict[str, Any]:
+    """Former areas folded into each area by herindelingen, followed back along the chain.
+
+    Keyed by the area's position (as text); each entry names the former code, its
+    name in its last year, the first year on the new boundaries and the share moved.
+    """
+    cross = store.read("crosswalk", where={"dataset": dataset, "level": level})
+    cross = cross[cross["code_from"] != cross["code_to"]]
+    if cross.empty:
+        return {}
+    names = store.read("regions", where={"dataset": dataset})
+    names = names.sort_values("year").drop_duplicates(["region_code", "year"], keep="last")
+    name_of = {
+        (str(code), int(year)): str(name)
+        for code, year, name in zip(names["region_code"], names["year"], names["name"], strict=True)
+    }
+    into: dict[str, list[tuple[str, int, int, float]]] = {}
+    rows = zip(
+        cross["code_from"],
+        cross["code_to"],
+        cross["year_from"],
+        cross["year_to"],
+        cross["weight"],
+        strict=True,
+    )
+    for code_from, code_to, year_from, year_to, weight in rows:
+        into.setdefault(str(code_to), []).append(
+            (str(code_from), int(year_from), int(year_to), float(weight))
+        )
+    out: dict[str, Any] = {}
+    for i, code in enumerate(index):
+        found, todo, seen = [], [code], {code}
+        while todo:
+            for former, year_from, year_to, weight in into.get(todo.pop(), []):
+                if former in seen:
+                    continue
+                seen.add(former)
+                todo.append(former)
+                found.append(
+                    {
+                        "code": former,
+                        "name": name_of.get((former, year_from), former),
+                        "year": year_to,
+                        "weight": round(weight, 2),
+                    }
+                )
+        if found:
+            out[str(i)] = sorted(found, key=lambda m: (m["year"], m["code"]))
     return out
 
 

@@ -235,6 +235,12 @@
         }), box);
       });
     });
+    (meta.mergers[String(i)] || []).forEach(function (m) {
+      var key = m.weight < 1 ? "atlas.area.note_merger_part" : "atlas.area.note_merger";
+      BZ.el("li", { "class": "note-merger" }, t(key, {
+        year: m.year, name: m.name, code: m.code, share: BZ.pct(m.weight), reference: meta.reference_year
+      }), box);
+    });
     if (meta.spatial.cluster[i] === "eiland") { BZ.el("li", null, t("atlas.area.note_island"), box); }
     Object.keys(meta.trend_breaks).forEach(function (y) {
       BZ.el("li", null, t("atlas.area.break") + " " + y + ": " + meta.trend_breaks[y], box);
