@@ -144,3 +144,12 @@ def test_ri_interval_inverts_the_ri_test(
     assert lower <= truth["ots"] <= upper
     assert upper < 0  # "no effect" is rejected, as p_ri says
     assert ev.p_ri < 0.05
+
+
+def test_leave_one_pilot_out(table: pd.DataFrame, starts: dict[str, int]) -> None:
+    ev = evaluate_pilots(table, starts, EvaluationConfig(synthetic=False, **FAST))
+    loo = ev.leave_one_out
+    assert loo is not None and set(loo["left_out"]) == set(starts)
+    assert (loo["estimate"] < 0).all()
+    spread = ev.summary()["leave_one_out"]
+    assert spread["min"] <= ev.estimate <= spread["max"]

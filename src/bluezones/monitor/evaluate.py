@@ -143,6 +143,7 @@ class PilotEvaluation:
     interpretation: str
     caveats: tuple[str, ...] = field(default_factory=tuple)
     synthetic: SyntheticControl | None = None
+    leave_one_out: pd.DataFrame | None = None
 
     @property
     def effect_pct(self) -> float:
@@ -175,6 +176,12 @@ class PilotEvaluation:
                 "p_cluster": self.poisson_p_cluster,
             },
             "pretrend": {"f": self.pretrend_f, "p": self.pretrend_p},
+            "leave_one_out": None
+            if self.leave_one_out is None
+            else {
+                "min": float(self.leave_one_out["estimate"].min()),
+                "max": float(self.leave_one_out["estimate"].max()),
+            },
             "synthetic": None
             if self.synthetic is None
             else {
@@ -338,6 +345,24 @@ def _static(panel: pd.DataFrame, config: EvaluationConfig) -> dict[str, float]:
     return out
 
 
+def _leave_one_out(
+    design: _did.Design, y: np.ndarray, units: np.ndarray, cohorts: np.ndarray
+) -> pd.DataFrame:
+    """The imputation estimate with each pilot in turn left out of the data.
+
+    With ten pilots one region can carry the result; this table shows whether it does.
+    """
+    rows = []
+    for i in np.flatnonzero(cohorts != _did.NEVER):
+        keep = design.unit != i
+        sub = _did.Design.build(
+            np.unique(design.unit[keep], return_inverse=True)[1], design.year[keep]
+        )
+        d = sub.treated(np.delete(cohorts, i))
+        rows.append((str(units[i]), int(cohorts[i]), _did.imputation_att(sub, y[keep], d)))
+    return pd.DataFrame(rows, columns=["left_out", "start", "estimate"])
+
+
 def evaluate_pilots(
     table: pd.DataFrame, starts: Mapping[str, int], config: EvaluationConfig | None = None
 ) -> PilotEvaluation:
@@ -383,6 +408,7 @@ def evaluate_pilots(
         if config.synthetic
         else None
     )
+    loo = _leave_one_out(design, y, units, cohorts)
     g = len(units)
     t_crit = stats.t.ppf(0.5 + config.level / 2, g - 1)
 
@@ -407,6 +433,7 @@ def evaluate_pilots(
         n_regions=g,
         breaks=breaks,
         level=config.level,
+        leave_one_out=(float(loo["estimate"].min()), float(loo["estimate"].max())),
     )
     return PilotEvaluation(
         config=config,
@@ -436,4 +463,5 @@ def evaluate_pilots(
         interpretation=text,
         caveats=caveats,
         synthetic=synthetic,
+        leave_one_out=loo,
     )

@@ -51,6 +51,11 @@ MESSAGES: dict[str, dict[Language, str]] = {
         "pilots, not from a formula that assumes many pilot regions; the interval assumes "
         "the same effect in every pilot region.",
     },
+    "caveat.loo": {
+        "nl": "Laat je één pilotregio weg, dan ligt de schatting tussen {lower}% en {upper}%.",
+        "en": "Leaving out one pilot region at a time, the estimate lies between {lower}% and "
+        "{upper}%.",
+    },
     "caveat.pretrend_ok": {
         "nl": "Vóór de start liepen pilot- en andere regio's gelijk op (toets op trends vooraf: "
         "p = {p}).",
@@ -115,6 +120,7 @@ def interpretation(
     n_regions: int,
     breaks: tuple[int, ...],
     level: float,
+    leave_one_out: tuple[float, float] | None = None,
 ) -> tuple[str, tuple[str, ...]]:
     """The plain-language sentence on an estimate (log scale) and its caveats.
 
@@ -149,6 +155,9 @@ def interpretation(
         good = (estimate < 0) == (polarity == "lower_is_better")
         verdict = "verdict.clear_good" if good else "verdict.clear_bad"
     caveats = [text("caveat.few", lang, n_pilots=n_pilots)]
+    if leave_one_out is not None:
+        lo, hi = leave_one_out
+        caveats.append(text("caveat.loo", lang, lower=_pct(lo, lang), upper=_pct(hi, lang)))
     pre_key = "caveat.pretrend_ok" if p_pre >= SIGNIFICANCE else "caveat.pretrend_bad"
     caveats.append(text(pre_key, lang, p=_p(p_pre, lang)))
     if breaks:
