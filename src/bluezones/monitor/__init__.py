@@ -15,6 +15,7 @@ from bluezones.monitor.evaluate import (
 from bluezones.monitor.indicators import MONITOR_INDICATORS, aggregate, monitor_table
 from bluezones.monitor.pilots import Pilot, demo_pilots, load_pilots, resolve_pilots
 from bluezones.monitor.results import MonitorResult, load_monitor, monitor_dataset, save_monitor
+from bluezones.monitor.trends import trend_table
 
 __all__ = [
     "MONITOR_INDICATORS",
@@ -32,4 +33,5 @@ __all__ = [
     "pilot_panel",
     "resolve_pilots",
     "save_monitor",
+    "trend_table",
 ]
