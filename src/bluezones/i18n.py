@@ -205,6 +205,7 @@ MESSAGES: dict[str, dict[Language, str]] = {
         "nl": "{shown} van {total} gebieden getoond; zoek om te verfijnen.",
         "en": "{shown} of {total} areas shown; search to narrow down.",
     },
+    "atlas.col.rank": {"nl": "Rang (laag-hoog)", "en": "Rank (low-high)"},
     "atlas.col.name": {"nl": "Gebied", "en": "Area"},
     "atlas.col.n": {"nl": "Jongeren", "en": "Young people"},
     "atlas.col.observed": {"nl": "Werkelijk", "en": "Observed"},

@@ -148,6 +148,20 @@ def test_overview_switches_and_selection(
         stored, "gemeente", code, "uithuisplaatsing", 2023
     )
 
+    # The table is ranked by O/E (lowest first) and sorts by a column on request.
+    page.fill("#search", "")
+    ratios = page.locator("#areas tbody tr td.ratio").evaluate_all(
+        "cells => cells.map(c => c.getAttribute('data-value')).filter(v => v !== '').map(Number)"
+    )
+    assert ratios == sorted(ratios) and len(ratios) > 100
+    assert page.locator("#areas tbody tr td.rank").first.inner_text() == "1"
+    page.click("#areas thead button[data-sort='r']")
+    page.click("#areas thead button[data-sort='r']")
+    descending = page.locator("#areas tbody tr td.ratio").evaluate_all(
+        "cells => cells.map(c => c.getAttribute('data-value')).filter(v => v !== '').map(Number)"
+    )
+    assert descending == sorted(descending, reverse=True) and descending[0] >= max(ratios)
+
     # A funnel point selects its area (and its table row).
     page.fill("#search", "")
     point = page.locator("#funnel circle.pt:not([display])").nth(3)

@@ -9,7 +9,7 @@
   var FUNNEL = { width: 640, height: 380, left: 52, right: 12, top: 12, bottom: 44 };
   var FUNNEL_Y_MAX = 3;
 
-  var state = { level: null, indicator: null, year: null, selected: -1, sort: "r", asc: true, query: "" };
+  var state = { level: null, indicator: null, year: null, selected: -1, sort: "rank", asc: true, query: "" };
   var level = null;   /* {meta, geo, paths: {map: [path]}, circles: [circle]} */
   var values = null;  /* the indicator payload */
   var rateBreaks = [];
@@ -472,9 +472,22 @@
     });
   }
 
-  function sortValue(i, v, n) {
+  /* Rank of each area by O/E in the chosen year: 1 is the lowest; unusable areas have none. */
+  function ranks(v) {
+    var order = [], out = [];
+    for (var i = 0; i < v.r.length; i += 1) {
+      out.push(null);
+      if (v.r[i] !== null) { order.push(i); }
+    }
+    order.sort(function (a, b) { return (v.r[a] - v.r[b]) || (a - b); });
+    order.forEach(function (i, k) { out[i] = k + 1; });
+    return out;
+  }
+
+  function sortValue(i, v, n, rank) {
     var c = level.meta.classification;
     switch (state.sort) {
+      case "rank": return rank[i];
       case "name": return level.meta.areas.name[i].toLowerCase();
       case "status": return BZ.STATUS_ORDER.indexOf(c.status[i]);
       case "n": return n[i] === undefined ? null : n[i];
@@ -484,7 +497,7 @@
 
   function renderTable() {
     var meta = level.meta, v = values.years[String(state.year)], q = state.query;
-    var n = BZ.denominator(meta, state.indicator, state.year);
+    var n = BZ.denominator(meta, state.indicator, state.year), rank = ranks(v);
     var rows = [];
     for (var i = 0; i < meta.areas.code.length; i += 1) {
       if (!q || meta.areas.name[i].toLowerCase().indexOf(q) >= 0 || meta.areas.code[i].toLowerCase().indexOf(q) >= 0) {
@@ -493,7 +506,7 @@
     }
     var dir = state.asc ? 1 : -1;
     rows.sort(function (a, b) {
-      var x = sortValue(a, v, n), y = sortValue(b, v, n);
+      var x = sortValue(a, v, n, rank), y = sortValue(b, v, n, rank);
       if (x === null && y === null) { return a - b; }
       if (x === null) { return 1; }
       if (y === null) { return -1; }
@@ -510,6 +523,7 @@
     shown.forEach(function (i) {
       var tr = BZ.el("tr", { "data-code": meta.areas.code[i] }, null, frag);
       if (i === state.selected) { tr.classList.add("sel"); }
+      BZ.el("td", { "class": "num rank" }, rank[i] === null ? "–" : String(rank[i]), tr);
       var td = BZ.el("td", null, null, tr);
       BZ.el("a", { href: profileUrl(i) }, meta.areas.name[i], td);
       BZ.el("span", { "class": "code" }, " " + meta.areas.code[i], td);
