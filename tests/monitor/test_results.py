@@ -30,6 +30,7 @@ def test_monitor_round_trip(pilot_country: DemoCountry, tmp_path: Path) -> None:
     assert len(loaded["indicators"]) == len(result.indicators)
     assert loaded["summaries"]["ots"]["effect_pct"] < 0
     assert set(loaded["event_study"]["indicator"]) == {"ots", "uithuisplaatsing"}
+    assert {"NL00", "JZ01"} <= set(loaded["trends"]["region_code"])
 
 
 def test_demo_without_pilots_says_how_to_plant(tmp_path: Path) -> None:

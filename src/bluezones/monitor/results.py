@@ -20,8 +20,9 @@ import pandas as pd
 
 from bluezones.errors import ConfigError, StoreError
 from bluezones.monitor.evaluate import EvaluationConfig, PilotEvaluation, evaluate_pilots
-from bluezones.monitor.indicators import monitor_table
+from bluezones.monitor.indicators import MONITOR_INDICATORS, monitor_table
 from bluezones.monitor.pilots import Pilot, demo_pilots, load_pilots, resolve_pilots
+from bluezones.monitor.trends import trend_table
 from bluezones.store import Store
 
 __all__ = [
@@ -39,6 +40,7 @@ MONITOR_TABLES = {
     "indicators": "monitor_indicators",
     "evaluation": "monitor_evaluation",
     "event_study": "monitor_event_study",
+    "trends": "monitor_trends",
 }
 DEMO_TRUTH_PILOTS = "demo_truth_pilots"
 
@@ -53,6 +55,7 @@ class MonitorResult:
     pilots: tuple[Pilot, ...]
     starts: dict[str, int]
     pilot_source: str
+    trends: pd.DataFrame  # trend_table rows of every rate, jeugdregio and land
 
 
 def _pilots(
@@ -116,7 +119,9 @@ def monitor_dataset(
         )
         starts = resolve_pilots(pilots, ref_regions, years)
         evaluations[name] = evaluate_pilots(jz, starts, replace(config, indicator=name))
-    return MonitorResult(dataset, table, evaluations, pilots, starts, source)
+    rates = [n for n, s in MONITOR_INDICATORS.items() if s.kind != "mean"]
+    trends = pd.concat([trend_table(table, name) for name in rates], ignore_index=True)
+    return MonitorResult(dataset, table, evaluations, pilots, starts, source, trends)
 
 
 def save_monitor(store: Store, dataset: str, result: MonitorResult) -> None:
@@ -149,6 +154,8 @@ def save_monitor(store: Store, dataset: str, result: MonitorResult) -> None:
         )
         store.replace(MONITOR_TABLES["evaluation"], evaluation, where={"dataset": dataset})
         store.replace(MONITOR_TABLES["event_study"], events, where={"dataset": dataset})
+        trends = result.trends.assign(dataset=dataset)
+        store.replace(MONITOR_TABLES["trends"], trends, where={"dataset": dataset})
 
 
 def load_monitor(store: Store, dataset: str) -> dict[str, Any]:
