@@ -15,9 +15,6 @@ them with the accents intact; missing values stay empty, never zero.
 
 from __future__ import annotations
 
-import datetime as dt
-import hashlib
-import importlib.metadata
 import json
 from collections.abc import Sequence
 from pathlib import Path
@@ -28,6 +25,7 @@ import pandas as pd
 from bluezones._atomic import atomic_dir
 from bluezones.detect.results import load_results
 from bluezones.indicators import INDICATORS
+from bluezones.present.provenance import MANIFEST, manifest, sources
 from bluezones.store import Store
 
 __all__ = ["EXPORT_FORMATS", "ExportFormat", "write_exports"]
@@ -79,9 +77,9 @@ def write_exports(
                 _excel(tmp / f"{stem}.xlsx", classification, area_year, run, store)
             if "geojson" in formats:
                 _geojson(tmp / f"{stem}.geojson", classification, geoms)
-        manifest = _manifest(store, dataset, {lv: t[2] for lv, t in tables.items()}, tmp)
-        (tmp / "manifest.json").write_text(
-            json.dumps(manifest, indent=1, ensure_ascii=False), encoding="utf-8"
+        made = manifest(store, dataset, {lv: t[2] for lv, t in tables.items()}, tmp)
+        (tmp / MANIFEST).write_text(
+            json.dumps(made, indent=1, ensure_ascii=False), encoding="utf-8"
         )
     return sorted(p for p in out.iterdir() if p.is_file())
 
@@ -128,7 +126,7 @@ def _excel(
         rows.append(("peiljaar (grenzen)", str(run["reference_year"])))
         rows.append(("detectie uitgevoerd", str(run["created_at"])))
         rows.append(("instellingen", json.dumps(run["config"], sort_keys=True)))
-        for source in _sources(store):
+        for source in sources(store):
             rows.append(
                 (
                     "bron",
@@ -165,46 +163,3 @@ def _plain(value: Any) -> Any:
     item = getattr(value, "item", None)
     value = item() if callable(item) else value
     return None if isinstance(value, float) and value != value else value
-
-
-def _sources(store: Store) -> list[dict[str, str | None]]:
-    if not store.has_table("snapshots"):
-        return []
-    snaps = store.read("snapshots").sort_values(["source", "table_id"])
-    return [
-        {
-            "source": str(source),
-            "table_id": str(table_id),
-            "modified": None if modified is None else str(modified),
-            "fetched_at": str(fetched_at),
-        }
-        for source, table_id, modified, fetched_at in zip(
-            snaps["source"], snaps["table_id"], snaps["modified"], snaps["fetched_at"], strict=True
-        )
-    ]
-
-
-def _manifest(
-    store: Store, dataset: str, runs: dict[str, dict[str, Any]], root: Path
-) -> dict[str, Any]:
-    files = {
-        p.name: hashlib.sha256(p.read_bytes()).hexdigest()
-        for p in sorted(root.iterdir())
-        if p.is_file()
-    }
-    try:
-        version = importlib.metadata.version("bluezones")
-    except importlib.metadata.PackageNotFoundError:
-        version = "unknown"
-    return {
-        "package": "bluezones",
-        "version": version,
-        "built_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-        "dataset": dataset,
-        "levels": {
-            level: {k: run[k] for k in ("reference_year", "created_at", "config")}
-            for level, run in runs.items()
-        },
-        "sources": _sources(store),
-        "files": files,
-    }

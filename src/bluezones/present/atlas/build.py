@@ -17,9 +17,6 @@ the very same object. Area names reach the page only through ``textContent``.
 
 from __future__ import annotations
 
-import datetime as dt
-import hashlib
-import importlib.metadata
 import json
 import shutil
 from collections.abc import Sequence
@@ -31,6 +28,7 @@ import jinja2
 from bluezones._atomic import atomic_dir
 from bluezones.i18n import LANGUAGES, text
 from bluezones.present.atlas.data import LevelData, level_data, ui_texts
+from bluezones.present.provenance import MANIFEST, manifest
 from bluezones.store import Store
 
 __all__ = ["ASSETS", "DATA_GLOBAL", "LEVELS", "build_atlas", "payload_key"]
@@ -43,8 +41,6 @@ ASSETS = Path(__file__).parent / "assets"
 TEMPLATES = Path(__file__).parent / "templates"
 #: Global object that the ``.js`` payloads fill.
 DATA_GLOBAL = "BZ_DATA"
-#: Provenance of the site: versions, sources, run settings, file checksums.
-MANIFEST = "manifest.json"
 #: Statuses listed in the overview's candidate list, in order.
 LISTED = ("bluezone", "escalation", "high")
 
@@ -91,45 +87,9 @@ def build_atlas(
         overview = _overview(dataset, data, lang)
         _write_json(tmp / "index.json", overview)
         _render_pages(tmp, overview, lang)
-        _write_json(tmp / MANIFEST, _manifest(store, dataset, data, tmp))
+        runs = {level.level: level.run for level in data}
+        _write_json(tmp / MANIFEST, manifest(store, dataset, runs, tmp))
     return out
-
-
-def _manifest(store: Store, dataset: str, data: list[LevelData], root: Path) -> dict[str, Any]:
-    """Provenance: package version, source tables and their dates, each level's run, checksums."""
-    sources = []
-    if store.has_table("snapshots"):
-        snaps = store.read("snapshots").sort_values(["source", "table_id"])
-        sources = [
-            {
-                "source": str(r.source),
-                "table_id": str(r.table_id),
-                "modified": None if r.modified is None else str(r.modified),
-                "fetched_at": str(r.fetched_at),
-            }
-            for r in snaps.itertuples(index=False)
-        ]
-    files = {
-        path.relative_to(root).as_posix(): hashlib.sha256(path.read_bytes()).hexdigest()
-        for path in sorted(root.rglob("*"))
-        if path.is_file()
-    }
-    return {
-        "package": "bluezones",
-        "version": _version(),
-        "built_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-        "dataset": dataset,
-        "levels": {level.level: level.run for level in data},
-        "sources": sources,
-        "files": files,
-    }
-
-
-def _version() -> str:
-    try:
-        return importlib.metadata.version("bluezones")
-    except importlib.metadata.PackageNotFoundError:
-        return "unknown"
 
 
 def payload_key(level: str | None, name: str) -> str:
