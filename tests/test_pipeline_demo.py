@@ -114,3 +114,18 @@ def test_cli_validate_demo_scores_one_country() -> None:
     result = CliRunner().invoke(main, ["validate", "demo", "--seeds", "1", "--no-null"])
     assert result.exit_code == 0, result.output
     assert "recall_low" in result.output and "coverage" in result.output
+
+
+def test_cli_monitor_evaluates_the_demo_pilots(tmp_path: Path) -> None:
+    runner = CliRunner()
+    store = ["--store", str(tmp_path / "s.duckdb")]
+    assert runner.invoke(main, [*store, "demo", "--seed", "4", "--no-harmonise"]).exit_code == 0
+    result = runner.invoke(main, [*store, "monitor", "--indicator", "ots", "--permutations", "99"])
+    assert result.exit_code == 0, result.output
+    assert "10 pilotregio's" in result.output and "lager" in result.output
+    with Store(tmp_path / "s.duckdb", read_only=True) as s:
+        assert "monitor_evaluation" in s.tables()
+    none = runner.invoke(main, [*store, "demo", "--seed", "4", "--no-pilots", "--no-harmonise"])
+    assert none.exit_code == 0
+    result = runner.invoke(main, [*store, "monitor", "--permutations", "99"])
+    assert result.exit_code == 1 and "hint" in result.output

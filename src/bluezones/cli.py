@@ -136,8 +136,16 @@ def status(ctx: Context) -> None:
     help="Also write the country and its ground truth as CSV/GeoJSON files to this folder.",
 )
 @click.option("--no-harmonise", is_flag=True, help="Leave the years on their own boundaries.")
+@click.option(
+    "--pilots/--no-pilots",
+    default=True,
+    show_default=True,
+    help="Plant a pilot effect (OTS and placements 15% lower) in ten jeugdregio's.",
+)
 @pass_context
-def demo(ctx: Context, seed: int | None, out: Path | None, no_harmonise: bool) -> None:
+def demo(
+    ctx: Context, seed: int | None, out: Path | None, no_harmonise: bool, pilots: bool
+) -> None:
     """Build the embedded demo country (a synthetic Netherlands) into the store.
 
     The main job of the Quick start: about 342 gemeenten, 3,000 wijken, 2015-2024,
@@ -146,10 +154,16 @@ def demo(ctx: Context, seed: int | None, out: Path | None, no_harmonise: bool) -
     """
     from bluezones.regions import harmonise_store
     from bluezones.sources.demo import generate
+    from bluezones.sources.demo.pilots import DEMO_PILOTS
 
     seed = ctx.settings.seed if seed is None else seed
     with _progress(ctx, text("demo.generating", ctx.settings.language, seed=seed)) as step:
-        country = generate(seed, reference_year=ctx.settings.reference_year, progress=step)
+        country = generate(
+            seed,
+            reference_year=ctx.settings.reference_year,
+            pilots=DEMO_PILOTS if pilots else None,
+            progress=step,
+        )
     with ctx.store() as store:
         country.to_store(store)
         if not no_harmonise:
@@ -492,6 +506,63 @@ def serve(ctx: Context, site: Path | None, port: int, host: str) -> None:
         pass
     finally:
         server.server_close()
+
+
+@main.command()
+@click.option("--dataset", default="demo", show_default=True, help="Dataset to monitor.")
+@click.option(
+    "--indicator",
+    "indicators",
+    multiple=True,
+    help="Rate to evaluate the pilots on (repeatable; default ots and uithuisplaatsing).",
+)
+@click.option(
+    "--pilots",
+    "pilots_file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Your own pilot regions and start dates (TOML; see docs/monitor.md).",
+)
+@click.option("--permutations", default=999, show_default=True, help="Randomisation draws.")
+@pass_context
+def monitor(
+    ctx: Context,
+    dataset: str,
+    indicators: tuple[str, ...],
+    pilots_file: Path | None,
+    permutations: int,
+) -> None:
+    """Youth-protection monitor: OTS, placements, shift in care; did the pilots do better?"""
+    from bluezones.monitor import EvaluationConfig, monitor_dataset, save_monitor
+    from bluezones.monitor.results import DEFAULT_EVALUATED
+
+    config = EvaluationConfig(
+        seed=ctx.settings.seed,
+        permutations=permutations,
+        bootstrap=permutations,
+        lang=ctx.settings.language,
+    )
+    with ctx.store() as store:
+        with _progress(ctx, text("monitor.running", ctx.settings.language)):
+            result = monitor_dataset(
+                store,
+                dataset,
+                evaluated=indicators or DEFAULT_EVALUATED,
+                pilots_file=pilots_file,
+                config=config,
+            )
+        save_monitor(store, dataset, result)
+    ctx.say(
+        "monitor.pilots",
+        n=len(result.pilots),
+        names=", ".join(p.name for p in result.pilots),
+        source=result.pilot_source,
+    )
+    for name, evaluation in result.evaluations.items():
+        ctx.out.print(f"\n[bold]{name}[/bold]", highlight=False)
+        ctx.out.print(Padding(Text(evaluation.interpretation), (0, 0, 0, 2)))
+        for caveat in evaluation.caveats:
+            ctx.out.print(Padding(Text(f"- {caveat}"), (0, 0, 0, 2)))
+    ctx.say("monitor.saved")
 
 
 @main.command("settings")

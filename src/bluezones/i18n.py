@@ -68,6 +68,15 @@ MESSAGES: dict[str, dict[Language, str]] = {
         "en": "Results saved in the store (tables detect_*).",
     },
     "detect.list": {"nl": "{status} ({n})", "en": "{status} ({n})"},
+    "monitor.running": {"nl": "Monitor en pilotevaluatie", "en": "Monitor and pilot evaluation"},
+    "monitor.pilots": {
+        "nl": "{n} pilotregio's ({source}): {names}.",
+        "en": "{n} pilot regions ({source}): {names}.",
+    },
+    "monitor.saved": {
+        "nl": "Resultaten opgeslagen in de store (tabellen monitor_*).",
+        "en": "Results saved in the store (tables monitor_*).",
+    },
     "detect.shown": {
         "nl": "- de {shown} duidelijkste (--show voor meer)",
         "en": "- the {shown} clearest (--show for more)",
