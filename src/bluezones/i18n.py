@@ -292,10 +292,6 @@ MESSAGES: dict[str, dict[Language, str]] = {
         "en": "Figures of the latest year ({year}) may be provisional; CBS usually revises "
         "them by 1-2%.",
     },
-    "atlas.area.note_reasons": {
-        "nl": "De toelichting bij de classificatie is geschreven in de taal van de detectie.",
-        "en": "The explanation of the classification is written in the language of detection.",
-    },
     "atlas.area.values": {"nl": "Cijfers per jaar", "en": "Figures per year"},
     "atlas.built": {
         "nl": "Atlas geschreven naar {folder}. Open {index} in een browser, of start "

@@ -240,9 +240,11 @@ def test_keyboard_opens_the_profile_with_stored_values(
     page.wait_for_url("**lang=en**")
     page.wait_for_selector(READY)
     assert page.locator("#back").inner_text() == "Back to the atlas"
+    assert page.locator("#area-reasons").inner_text().startswith(("No lasting", "Youth care"))
     page.click("#back")
     page.wait_for_selector(READY)
     assert page.locator("h1").inner_text() == "BlueZones atlas of youth care"
+    assert "lower than expected" in page.locator("#listed li .reasons").first.inner_text()
     watch.check()
     page.close()
 

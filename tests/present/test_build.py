@@ -172,3 +172,12 @@ def test_mergers_follow_the_crosswalk(site: Path, atlas_store: Path) -> None:
         direct = set(moved.loc[moved["code_to"] == code, "code_from"])
         assert direct <= {m["code"] for m in formers}
         assert all(0 < m["weight"] <= 1 and m["year"] > 2015 for m in formers)
+
+
+def test_reasons_in_both_languages(site: Path) -> None:
+    c = json.loads((site / "data/gemeente/meta.json").read_text(encoding="utf-8"))["classification"]
+    listed = [i for i, s in enumerate(c["status"]) if s in ("bluezone", "escalation", "high")]
+    assert listed
+    for i in listed:
+        assert c["reasons"][i].startswith("Jeugdhulp")
+        assert c["reasons_en"][i].startswith("Youth care")

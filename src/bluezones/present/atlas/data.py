@@ -17,6 +17,7 @@ from typing import Any, Final
 import numpy as np
 import pandas as pd
 
+from bluezones.detect.classify import Rules, classify
 from bluezones.detect.funnel import funnel_curves, funnel_ratio
 from bluezones.detect.results import load_results
 from bluezones.errors import DetectError
@@ -103,7 +104,10 @@ def level_data(store: Store, dataset: str, level: str) -> LevelData:
             "gemeente": [_text(regions["gemeente_code"].get(c), "") for c in codes],
             "jeugdregio": [_text(regions["jeugdregio_code"].get(c), "") for c in codes],
         },
-        "classification": _classification(classification),
+        "classification": {
+            **_classification(classification),
+            **_translated_reasons(results["evidence"], classification, run["config"]),
+        },
         "evidence": _evidence(results["evidence"], index, indicators),
         "statuses": list(STATUSES),
         "denominators": _denominators(area_year, index, indicators, years),
@@ -186,6 +190,38 @@ def _classification(frame: pd.DataFrame) -> dict[str, list[Any]]:
         out[col] = _round(frame[col], PROBABILITY_DECIMALS)
     if "rule_2019" in frame:
         out["rule_2019"] = [None if pd.isna(v) else bool(v) for v in frame["rule_2019"]]
+    return out
+
+
+def _translated_reasons(
+    evidence: pd.DataFrame, classification: pd.DataFrame, config: dict[str, Any]
+) -> dict[str, list[str]]:
+    """The reasons in the languages detection did not write them in: ``reasons_<lang>``.
+
+    Classifying the stored evidence again with the run's rules gives the same
+    statuses; if it does not (results from an older rule set), nothing is added
+    and readers see the stored reasons.
+    """
+    raw: dict[str, Any] = {
+        k: tuple(v) if isinstance(v, list) else v for k, v in config.get("rules", {}).items()
+    }
+    rules = Rules(**raw)
+    evidence = evidence.drop(columns=[c for c in ("dataset", "level") if c in evidence])
+    out = {}
+    for lang in LANGUAGES:
+        if lang == config.get("lang", "nl"):
+            continue
+        try:
+            again = classify(evidence, rules, lang).set_index("region_code")
+        except (DetectError, KeyError, TypeError, ValueError):
+            return {}
+        codes = classification["region_code"]
+        if again["status"].reindex(codes).tolist() != classification["status"].tolist():
+            return {}
+        out[f"reasons_{lang}"] = [
+            "" if s in GENERATED_REASONS else str(r)
+            for s, r in zip(classification["status"], again["reasons"].reindex(codes), strict=True)
+        ]
     return out
 
 

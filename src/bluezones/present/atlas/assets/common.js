@@ -154,6 +154,8 @@
   /* The classification's explanation; the plain "as expected" one is written here. */
   function reason(meta, i) {
     var c = meta.classification;
+    var own = c["reasons_" + lang];
+    if (own && own[i]) { return own[i]; }
     if (c.reasons[i]) { return c.reasons[i]; }
     return t("atlas.reason.as_expected", { p_below: pct(c.p_below[i]), p_above: pct(c.p_above[i]) });
   }
