@@ -260,6 +260,8 @@ def test_wijk_profile_names_its_gemeente(
     page.wait_for_selector(READY)
     assert page.locator("#area-name").inner_text() == hostile[code]
     assert "Wijk in" in page.locator("#area-sub").inner_text()
+    page.wait_for_selector("#locator path.here")
+    _shot(page, "wijk-profile")
     meta = json.loads((site / "data/gemeente/meta.json").read_text(encoding="utf-8"))
     merged = meta["areas"]["code"][int(next(iter(meta["mergers"])))]
     page.goto(f"{site.as_uri()}/area.html?code={merged}")

@@ -19,6 +19,7 @@
       var parts = meta.indicators.map(function (ind) { return BZ.load(level + "/ind-" + ind.name); });
       var parent = level === "wijk" && BZ.site.levels.indexOf("gemeente") >= 0
         ? BZ.load("gemeente/meta") : Promise.resolve(null);
+      BZ.load(level + "/geo").then(function (geo) { locator(meta, i, geo); }).catch(function () {});
       return Promise.all([Promise.all(parts), parent]).then(function (got) {
         render(meta, i, got[0].map(BZ.expand), got[1]);
       });
@@ -65,6 +66,28 @@
     BZ.status("");
     document.body.setAttribute("data-code", areas.code[i]);
     document.body.setAttribute("data-ready", "1");
+  }
+
+  /* A small map: the area in the country, or among its gemeente's wijken. */
+  function locator(meta, i, geo) {
+    var box = document.getElementById("locator");
+    var root = BZ.svg("svg", { viewBox: geo.view_box, "class": "locatorsvg" }, box);
+    var same = [];
+    geo.paths.forEach(function (d, k) {
+      var p = BZ.svg("path", { d: d, "class": k === i ? "here" : "other" }, root);
+      if (meta.level !== "gemeente" && meta.areas.gemeente[k] === meta.areas.gemeente[i]) { same.push(p); }
+    });
+    if (same.length) {
+      var x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity;
+      same.forEach(function (p) {
+        var b = p.getBBox();
+        x0 = Math.min(x0, b.x); y0 = Math.min(y0, b.y);
+        x1 = Math.max(x1, b.x + b.width); y1 = Math.max(y1, b.y + b.height);
+      });
+      var pad = 0.1 * Math.max(x1 - x0, y1 - y0);
+      root.setAttribute("viewBox", [x0 - pad, y0 - pad, x1 - x0 + 2 * pad, y1 - y0 + 2 * pad].join(" "));
+    }
+    root.appendChild(root.querySelector("path.here"));
   }
 
   function logX(r) {
