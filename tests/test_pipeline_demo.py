@@ -129,3 +129,17 @@ def test_cli_monitor_evaluates_the_demo_pilots(tmp_path: Path) -> None:
     assert none.exit_code == 0
     result = runner.invoke(main, [*store, "monitor", "--permutations", "99"])
     assert result.exit_code == 1 and "hint" in result.output
+
+
+def test_cli_export_writes_every_format_and_a_manifest(demo_store: Path, tmp_path: Path) -> None:
+    from bluezones.detect.pipeline import DetectionConfig
+    from bluezones.detect.results import detect_dataset
+
+    with Store(demo_store) as s:
+        detect_dataset(s, "demo", DetectionConfig(indicators=("jeugdhulp",)))
+    out = tmp_path / "export"
+    args = ["--store", str(demo_store), "export", "--out", str(out)]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 0, result.output
+    names = {p.name for p in out.iterdir()}
+    assert {"manifest.json", "demo-gemeente.xlsx", "demo-gemeente.geojson"} <= names

@@ -462,6 +462,52 @@ def atlas(ctx: Context, dataset: str, out: Path | None, levels: tuple[str, ...])
     ctx.say("atlas.built", folder=path, index=path / "index.html")
 
 
+@main.command()
+@click.option(
+    "--dataset", default="demo", show_default=True, help="Dataset whose results to export."
+)
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder to write (default: 'export-<dataset>' beside the store); replaced atomically.",
+)
+@click.option(
+    "--format",
+    "formats",
+    type=click.Choice(["csv", "parquet", "xlsx", "geojson"]),
+    multiple=True,
+    help="Format (repeatable; default all: CSV, Parquet, Excel, GeoJSON).",
+)
+@click.option(
+    "--level",
+    "levels",
+    type=click.Choice(["gemeente", "wijk"]),
+    multiple=True,
+    help="Level (repeatable; default every level with detection results).",
+)
+@pass_context
+def export(
+    ctx: Context,
+    dataset: str,
+    out: Path | None,
+    formats: tuple[str, ...],
+    levels: tuple[str, ...],
+) -> None:
+    """Export detection results with a provenance manifest (CBS tables, model, seed, version)."""
+    from bluezones.present.exports import EXPORT_FORMATS, write_exports
+
+    folder = out or ctx.settings.store.parent / f"export-{dataset}"
+    with ctx.store(read_only=True) as store:
+        files = write_exports(
+            store,
+            dataset,
+            folder,
+            levels=levels or _detected_levels(store, dataset),
+            formats=formats or EXPORT_FORMATS,
+        )
+    ctx.say("export.done", n=len(files), folder=folder)
+
+
 def _detected_levels(store: Store, dataset: str) -> tuple[str, ...]:
     """The levels with stored detection results of ``dataset`` (gemeente if none)."""
     from bluezones.detect.results import RUNS_TABLE

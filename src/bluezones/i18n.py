@@ -293,6 +293,10 @@ MESSAGES: dict[str, dict[Language, str]] = {
         "them by 1-2%.",
     },
     "atlas.area.values": {"nl": "Cijfers per jaar", "en": "Figures per year"},
+    "export.done": {
+        "nl": "{n} bestanden geschreven naar {folder} (met manifest.json voor de herkomst).",
+        "en": "{n} files written to {folder} (with manifest.json for provenance).",
+    },
     "atlas.built": {
         "nl": "Atlas geschreven naar {folder}. Open {index} in een browser, of start "
         "'bluezones serve --dir {folder}'.",

@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 
 from bluezones.detect.results import load_results
+from bluezones.errors import DataError
 from bluezones.present.exports import write_exports
 from bluezones.store import Store
 
@@ -65,5 +66,5 @@ def test_geojson_has_every_area(exported: Path) -> None:
 
 
 def test_unknown_format_refused(atlas_store: Path, tmp_path: Path) -> None:
-    with Store(atlas_store, read_only=True) as store, pytest.raises(ValueError, match="gpkg"):
+    with Store(atlas_store, read_only=True) as store, pytest.raises(DataError, match="gpkg"):
         write_exports(store, "demo", tmp_path / "x", formats=("gpkg",))

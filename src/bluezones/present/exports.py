@@ -24,6 +24,7 @@ import pandas as pd
 
 from bluezones._atomic import atomic_dir
 from bluezones.detect.results import load_results
+from bluezones.errors import DataError
 from bluezones.indicators import INDICATORS
 from bluezones.present.provenance import MANIFEST, manifest, sources
 from bluezones.store import Store
@@ -59,7 +60,9 @@ def write_exports(
     """Write the detection results of ``dataset`` to ``out_dir``; return the files written."""
     unknown = sorted(set(formats) - set(EXPORT_FORMATS))
     if unknown:
-        raise ValueError(f"unknown export formats {unknown}; choose from {EXPORT_FORMATS}")
+        raise DataError(
+            f"Unknown export formats {unknown}.", hint=f"Choose from {', '.join(EXPORT_FORMATS)}."
+        )
     tables = {level: _tables(store, dataset, level) for level in levels}
     out = Path(out_dir)
     with atomic_dir(out) as tmp:
