@@ -54,7 +54,7 @@
     var lasting = document.getElementById("area-lasting");
     lasting.textContent = BZ.indicatorLabel(meta, meta.primary) + ". " + t("atlas.area.lasting", {
       ratio: fmt(ev.ratio[i], 2), low: fmt(ev.ratio_low[i], 2), high: fmt(ev.ratio_high[i], 2),
-      p_below: BZ.pct(ev.p_below[i]), p_above: BZ.pct(ev.p_above[i])
+      p_below: BZ.prob(ev.p_below[i]), p_above: BZ.prob(ev.p_above[i])
     });
     lasting.setAttribute("data-ratio", ev.ratio[i] === null ? "" : String(ev.ratio[i]));
     spine(meta, i, payloads);
@@ -114,7 +114,7 @@
         BZ.svg("line", { x1: logX(ev.ratio_low[i]), x2: logX(ev.ratio_high[i]), y1: y, y2: y, "class": "ci" }, root);
         BZ.svg("circle", { cx: logX(ev.ratio[i]), cy: y, r: 5, "class": "pt", fill: BZ.ratioColour(ev.ratio[i]), stroke: "#333" }, root);
         BZ.svg("text", { x: SPINE.width - SPINE.right + 8, y: y + 4 }, root).textContent =
-          fmt(ev.ratio[i], 2) + " · ↓" + BZ.pct(ev.p_below[i]) + " ↑" + BZ.pct(ev.p_above[i]);
+          fmt(ev.ratio[i], 2) + " · ↓" + BZ.prob(ev.p_below[i]) + " ↑" + BZ.prob(ev.p_above[i]);
       } else {
         BZ.svg("text", { x: SPINE.width - SPINE.right + 8, y: y + 4 }, root).textContent = t("atlas.tip.missing");
       }

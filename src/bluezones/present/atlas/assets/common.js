@@ -49,6 +49,13 @@
     if (value === null || value === undefined) { return "–"; }
     return fmt(100 * value, 0) + "%";
   }
+  // A probability never shown as certain: "> 99%" and "< 1%" (as the reasons say).
+  function prob(value) {
+    if (value === null || value === undefined) { return "–"; }
+    if (value > 0.99) { return "> " + fmt(99, 0) + "%"; }
+    if (value < 0.01) { return "< " + fmt(1, 0) + "%"; }
+    return pct(value);
+  }
 
   function load(key) {
     return new Promise(function (resolve, reject) {
@@ -157,7 +164,7 @@
     var own = c["reasons_" + lang];
     if (own && own[i]) { return own[i]; }
     if (c.reasons[i]) { return c.reasons[i]; }
-    return t("atlas.reason.as_expected", { p_below: pct(c.p_below[i]), p_above: pct(c.p_above[i]) });
+    return t("atlas.reason.as_expected", { p_below: prob(c.p_below[i]), p_above: prob(c.p_above[i]) });
   }
 
   /* Spread the ratios (stored for usable cells only) over all areas, null elsewhere. */
@@ -184,7 +191,7 @@
   }
 
   window.BZ = {
-    site: site, lang: lang, params: params, t: t, fmt: fmt, pct: pct, load: load,
+    site: site, lang: lang, params: params, t: t, fmt: fmt, pct: pct, prob: prob, load: load,
     classify: classify, ratioColour: ratioColour, svg: svg, el: el, clear: clear, defs: defs,
     applyTexts: applyTexts, withParams: withParams, langSwitch: langSwitch, levelOf: levelOf,
     indicatorLabel: indicatorLabel, status: status, denominator: denominator, reason: reason, expand: expand, noteOf: noteOf,
