@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import warnings
 
 import numpy as np
@@ -12,7 +11,6 @@ import pytest
 from bluezones.errors import DataError
 from bluezones.monitor import _did, demo_pilots, monitor_table, resolve_pilots
 from bluezones.monitor.evaluate import EvaluationConfig, evaluate_pilots, pilot_panel
-from bluezones.monitor.texts import MESSAGES
 from bluezones.sources.demo import DemoCountry
 
 FAST = {"permutations": 199, "bootstrap": 199, "seed": 5}
@@ -100,13 +98,6 @@ def test_english_interpretation(table: pd.DataFrame, starts: dict[str, int]) -> 
     ev = evaluate_pilots(table, starts, EvaluationConfig(lang="en", **FAST))
     assert ev.interpretation.startswith("In the 10 pilot regions")
     assert any("spill over" in c for c in ev.caveats)
-
-
-def test_messages_have_both_languages_with_the_same_fields() -> None:
-    for key, entry in MESSAGES.items():
-        assert set(entry) == {"nl", "en"}, key
-        fields = [set(re.findall(r"{(\w+)}", entry[lang])) for lang in ("nl", "en")]
-        assert fields[0] == fields[1], key
 
 
 def test_bad_choices(table: pd.DataFrame, starts: dict[str, int]) -> None:
