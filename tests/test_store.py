@@ -136,3 +136,15 @@ def test_killed_process_leaves_store_as_it_was(tmp_path: Path) -> None:
     with Store(path) as s:
         got = s.read_facts("d")
     assert len(got) == 3
+
+
+def test_dataset_origin_is_recorded_replaced_and_defaults_to_aggregate(tmp_path: Path) -> None:
+    with Store(tmp_path / "s.duckdb") as store:
+        assert store.origin("demo") == ("aggregate", None)
+        store.set_origin("micro", "microdata", min_count=10)
+        store.set_origin("micro", "microdata", min_count=15)
+        assert store.origin("micro") == ("microdata", 15)
+        assert len(store.read("dataset_origins")) == 1
+        with pytest.raises(StoreError, match="Unknown origin 'survey'"):
+            store.set_origin("micro", "survey")
+        assert store.origin("micro") == ("microdata", 15)

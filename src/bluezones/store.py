@@ -11,6 +11,11 @@ Layout
     value, status, source)``. ``status`` is ``NULL`` for a plain value,
     ``'suppressed'`` or ``'missing'`` (``value`` is then ``NULL``, never 0) or
     ``'provisional'``.
+``dataset_origins``
+    Where a dataset's numbers come from: ``origin`` is ``'aggregate'`` (published
+    tables, own files, the demo) or ``'microdata'`` (person-level records, whose
+    every output must pass disclosure control with at least ``min_count``
+    persons per cell). A dataset without a row is an aggregate one.
 ``regions``, ``crosswalk``, ``geometries``
     Region names and parents per year, herindeling crosswalks, and GeoJSON
     geometries, each per dataset.
@@ -43,6 +48,7 @@ import pandas as pd
 from bluezones.errors import DataError, StoreError
 
 __all__ = [
+    "DATASET_ORIGINS",
     "FACT_COLUMNS",
     "FACT_STATUSES",
     "TABLE_SCHEMAS",
@@ -53,6 +59,7 @@ __all__ = [
 
 FACT_COLUMNS = ("dataset", "region_code", "year", "measure", "value", "status", "source")
 FACT_STATUSES = (None, "suppressed", "missing", "provisional")
+DATASET_ORIGINS = ("aggregate", "microdata")
 
 # Columns and DuckDB types of the tables whose shape the rest of bluezones relies on.
 TABLE_SCHEMAS: dict[str, dict[str, str]] = {
@@ -89,6 +96,12 @@ TABLE_SCHEMAS: dict[str, dict[str, str]] = {
         "level": "VARCHAR NOT NULL",
         "region_code": "VARCHAR NOT NULL",
         "geojson": "VARCHAR NOT NULL",
+    },
+    "dataset_origins": {
+        "dataset": "VARCHAR NOT NULL",
+        "origin": "VARCHAR NOT NULL",
+        "min_count": "INTEGER",
+        "recorded_at": "TIMESTAMP NOT NULL",
     },
     "snapshots": {
         "source": "VARCHAR NOT NULL",
@@ -129,7 +142,7 @@ class Store:
     >>> import tempfile, pathlib
     >>> with Store(pathlib.Path(tempfile.mkdtemp()) / "s.duckdb") as store:
     ...     store.tables()
-    ['crosswalk', 'facts', 'geometries', 'regions', 'snapshots']
+    ['crosswalk', 'dataset_origins', 'facts', 'geometries', 'regions', 'snapshots']
     """
 
     def __init__(self, path: Path | str, *, read_only: bool = False) -> None:
@@ -330,6 +343,32 @@ class Store:
         if years is not None:
             where["year"] = [int(y) for y in years]
         return self.read("facts", where=where)
+
+    def set_origin(self, dataset: str, origin: str, *, min_count: int | None = None) -> None:
+        """Record where ``dataset`` comes from (see ``dataset_origins`` above)."""
+        if origin not in DATASET_ORIGINS:
+            raise StoreError(
+                f"Unknown origin {origin!r} for dataset {dataset!r}.",
+                hint=f"Choose from {', '.join(DATASET_ORIGINS)}.",
+            )
+        row = pd.DataFrame(
+            {
+                "dataset": [dataset],
+                "origin": [origin],
+                "min_count": pd.array([min_count], dtype="Int32"),
+                "recorded_at": [dt.datetime.now()],
+            }
+        )
+        self.replace("dataset_origins", row, where={"dataset": dataset})
+
+    def origin(self, dataset: str) -> tuple[str, int | None]:
+        """``(origin, min_count)`` of ``dataset``; ``('aggregate', None)`` when unrecorded."""
+        row = self.con.execute(
+            "SELECT origin, min_count FROM dataset_origins WHERE dataset = ?", [dataset]
+        ).fetchone()
+        if row is None:
+            return "aggregate", None
+        return str(row[0]), None if row[1] is None else int(row[1])
 
     def datasets(self) -> list[str]:
         rows = self.con.execute("SELECT DISTINCT dataset FROM facts ORDER BY 1").fetchall()
