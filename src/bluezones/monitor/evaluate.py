@@ -194,6 +194,8 @@ class PilotEvaluation:
             },
             "pilots": dict(self.starts),
             "n_regions": self.n_regions,
+            "level": self.config.level,
+            "trend_breaks": list(self.trend_breaks),
             "interpretation": self.interpretation,
             "caveats": list(self.caveats),
         }

@@ -23,6 +23,7 @@ from bluezones.monitor.evaluate import EvaluationConfig, PilotEvaluation, evalua
 from bluezones.monitor.indicators import MONITOR_INDICATORS, monitor_table
 from bluezones.monitor.pilots import Pilot, demo_pilots, load_pilots, resolve_pilots
 from bluezones.monitor.trends import trend_table
+from bluezones.regions.harmonise import HARMONISED_TABLE
 from bluezones.store import Store
 
 __all__ = [
@@ -32,6 +33,7 @@ __all__ = [
     "load_monitor",
     "monitor_dataset",
     "save_monitor",
+    "synthetic_paths",
 ]
 
 #: The rates evaluated by default: the two the pilots were meant to lower most.
@@ -41,6 +43,7 @@ MONITOR_TABLES = {
     "evaluation": "monitor_evaluation",
     "event_study": "monitor_event_study",
     "trends": "monitor_trends",
+    "synthetic": "monitor_synthetic",
 }
 DEMO_TRUTH_PILOTS = "demo_truth_pilots"
 
@@ -50,12 +53,12 @@ class MonitorResult:
     """Indicators per jeugdregio and land, and one evaluation per evaluated rate."""
 
     dataset: str
-    indicators: pd.DataFrame  # monitor_table rows with a ``level`` column
+    indicators: pd.DataFrame  # monitor_table rows with a ``level`` column (gemeente if harmonised)
     evaluations: dict[str, PilotEvaluation]
     pilots: tuple[Pilot, ...]
     starts: dict[str, int]
     pilot_source: str
-    trends: pd.DataFrame  # trend_table rows of every rate, jeugdregio and land
+    trends: pd.DataFrame  # trend_table rows of every rate, gemeente, jeugdregio and land
 
 
 def _pilots(
@@ -71,6 +74,22 @@ def _pilots(
             "pilot file whose entries carry demo codes (code = 'JZ03').",
         )
     return load_pilots(pilots_file), "registry" if pilots_file is None else str(pilots_file)
+
+
+def _gemeente_table(store: Store, dataset: str, regions: pd.DataFrame) -> pd.DataFrame | None:
+    """The indicators per gemeente on the reference year's boundaries, if harmonised.
+
+    Harmonised facts make the gemeenten those of the atlas; a suppressed cell stays
+    missing (the midpoint only serves sums). ``None`` without harmonised facts.
+    """
+    if not store.has_table(HARMONISED_TABLE):
+        return None
+    facts = store.read(HARMONISED_TABLE, where={"dataset": dataset})
+    if facts.empty:
+        return None
+    reference = regions[regions["year"] == int(regions["year"].max())]
+    part = monitor_table(facts, reference, "gemeente", suppressed="propagate")
+    return part.assign(level="gemeente")
 
 
 def monitor_dataset(
@@ -102,10 +121,13 @@ def monitor_dataset(
             hint=f"Load the dataset first; datasets present: {store.datasets() or 'none'}.",
         )
     regions = store.read("regions", where={"dataset": dataset})
-    tables = []
-    for level in ("jeugdregio", "land"):
-        part = monitor_table(facts, regions, level, suppressed=config.suppressed)
-        tables.append(part.assign(level=level))
+    tables = [
+        monitor_table(facts, regions, level, suppressed=config.suppressed).assign(level=level)
+        for level in ("jeugdregio", "land")
+    ]
+    gemeenten = _gemeente_table(store, dataset, regions)
+    if gemeenten is not None:
+        tables.insert(0, gemeenten)
     table = pd.concat(tables, ignore_index=True)
     pilots, source = _pilots(store, dataset, pilots_file)
     reference = int(regions["year"].max())
@@ -146,6 +168,15 @@ def save_monitor(store: Store, dataset: str, result: MonitorResult) -> None:
         ],
         ignore_index=True,
     )
+    synthetic = pd.concat(
+        [
+            synthetic_paths(ev).assign(dataset=dataset, indicator=n)
+            for n, ev in result.evaluations.items()
+            if ev.synthetic is not None
+        ]
+        or [pd.DataFrame(columns=[*_SYNTHETIC_COLUMNS, "dataset", "indicator"])],
+        ignore_index=True,
+    )
     with store.transaction():
         store.replace(
             MONITOR_TABLES["indicators"],
@@ -156,6 +187,30 @@ def save_monitor(store: Store, dataset: str, result: MonitorResult) -> None:
         store.replace(MONITOR_TABLES["event_study"], events, where={"dataset": dataset})
         trends = result.trends.assign(dataset=dataset)
         store.replace(MONITOR_TABLES["trends"], trends, where={"dataset": dataset})
+        store.replace(MONITOR_TABLES["synthetic"], synthetic, where={"dataset": dataset})
+
+
+_SYNTHETIC_COLUMNS = ["region_code", "start", "year", "rel", "placebo", "path", "synthetic", "gap"]
+
+
+def synthetic_paths(evaluation: PilotEvaluation) -> pd.DataFrame:
+    """Each pilot's and placebo's path and its synthetic twin, per year (log scale).
+
+    ``path`` is the region's log rate minus its own mean before ``start`` (the demeaned
+    path the synthetic control follows), ``synthetic = path - gap`` its twin's; the
+    atlas draws the pilots' average against their twins' and the placebo gaps.
+    """
+    if evaluation.synthetic is None:
+        return pd.DataFrame(columns=_SYNTHETIC_COLUMNS)
+    gaps = evaluation.synthetic.gaps
+    y = evaluation.panel.set_index(["region_code", "year"])["y"]
+    own = y.reindex(pd.MultiIndex.from_frame(gaps[["region_code", "year"]])).to_numpy(float)
+    frame = gaps.assign(y=own)
+    pre_mean = frame[frame["year"] < frame["start"]].groupby(["region_code", "start"])["y"].mean()
+    keys = pd.MultiIndex.from_frame(frame[["region_code", "start"]])
+    frame["path"] = frame["y"] - pre_mean.reindex(keys).to_numpy(float)
+    frame["synthetic"] = frame["path"] - frame["gap"]
+    return frame[_SYNTHETIC_COLUMNS].reset_index(drop=True)
 
 
 def load_monitor(store: Store, dataset: str) -> dict[str, Any]:
@@ -166,7 +221,10 @@ def load_monitor(store: Store, dataset: str) -> dict[str, Any]:
             hint=f"Run 'bluezones monitor --dataset {dataset}' first.",
         )
     out: dict[str, Any] = {
-        key: store.read(table, where={"dataset": dataset}) for key, table in MONITOR_TABLES.items()
+        key: store.read(table, where={"dataset": dataset})
+        if store.has_table(table)
+        else pd.DataFrame()  # a store saved before this table existed
+        for key, table in MONITOR_TABLES.items()
     }
     out["summaries"] = {
         row["indicator"]: json.loads(row["summary"]) for _, row in out["evaluation"].iterrows()
