@@ -142,4 +142,4 @@ def test_cli_export_writes_every_format_and_a_manifest(demo_store: Path, tmp_pat
     result = CliRunner().invoke(main, args)
     assert result.exit_code == 0, result.output
     names = {p.name for p in out.iterdir()}
-    assert {"manifest.json", "demo-gemeente.xlsx", "demo-gemeente.geojson"} <= names
+    assert {"manifest.json", "demo-gemeente.xlsx", "demo-gemeente.geojson", "demo.gpkg"} <= names

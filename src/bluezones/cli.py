@@ -474,9 +474,9 @@ def atlas(ctx: Context, dataset: str, out: Path | None, levels: tuple[str, ...])
 @click.option(
     "--format",
     "formats",
-    type=click.Choice(["csv", "parquet", "xlsx", "geojson"]),
+    type=click.Choice(["csv", "parquet", "xlsx", "geojson", "gpkg"]),
     multiple=True,
-    help="Format (repeatable; default all: CSV, Parquet, Excel, GeoJSON).",
+    help="Format (repeatable; default all: CSV, Parquet, Excel, GeoJSON, GeoPackage).",
 )
 @click.option(
     "--level",

@@ -32,6 +32,7 @@ def test_files_and_manifest(exported: Path) -> None:
         "demo-gemeente-classification.parquet",
         "demo-gemeente.geojson",
         "demo-gemeente.xlsx",
+        "demo.gpkg",
         "manifest.json",
     ]
     manifest = json.loads((exported / "manifest.json").read_text(encoding="utf-8"))
@@ -66,5 +67,5 @@ def test_geojson_has_every_area(exported: Path) -> None:
 
 
 def test_unknown_format_refused(atlas_store: Path, tmp_path: Path) -> None:
-    with Store(atlas_store, read_only=True) as store, pytest.raises(DataError, match="gpkg"):
-        write_exports(store, "demo", tmp_path / "x", formats=("gpkg",))
+    with Store(atlas_store, read_only=True) as store, pytest.raises(DataError, match="shp"):
+        write_exports(store, "demo", tmp_path / "x", formats=("shp",))

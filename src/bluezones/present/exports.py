@@ -1,4 +1,4 @@
-"""Exports of the detection results: CSV, Parquet, Excel and GeoJSON, with a manifest.
+"""Exports of the detection results: CSV, Parquet, Excel, GeoJSON and GeoPackage, with a manifest.
 
 Per level the files are::
 
@@ -7,6 +7,7 @@ Per level the files are::
     <dataset>-<level>.xlsx                         a sheet per indicator, the classification,
                                                    and a sheet with sources and method
     <dataset>-<level>.geojson                      areas with their classification (WGS84)
+    <dataset>.gpkg                                 a layer per level, the GeoJSON's columns
     manifest.json                                  provenance of everything in the folder
 
 The folder is replaced atomically. CSVs use UTF-8 with a BOM, so Excel opens
@@ -21,18 +22,20 @@ from pathlib import Path
 from typing import Any, Literal
 
 import pandas as pd
+import shapely
 
 from bluezones._atomic import atomic_dir
 from bluezones.detect.results import load_results
 from bluezones.errors import DataError
 from bluezones.indicators import INDICATORS
+from bluezones.present.geopackage import GeoLayer, write_geopackage
 from bluezones.present.provenance import MANIFEST, manifest, sources
 from bluezones.store import Store
 
 __all__ = ["EXPORT_FORMATS", "ExportFormat", "write_exports"]
 
-ExportFormat = Literal["csv", "parquet", "xlsx", "geojson"]
-EXPORT_FORMATS: tuple[ExportFormat, ...] = ("csv", "parquet", "xlsx", "geojson")
+ExportFormat = Literal["csv", "parquet", "xlsx", "geojson", "gpkg"]
+EXPORT_FORMATS: tuple[ExportFormat, ...] = ("csv", "parquet", "xlsx", "geojson", "gpkg")
 #: Excel's limit on sheet-name length.
 SHEET_NAME_MAX = 31
 #: Text of the method sheet, one line per row.
@@ -80,6 +83,8 @@ def write_exports(
                 _excel(tmp / f"{stem}.xlsx", classification, area_year, run, store)
             if "geojson" in formats:
                 _geojson(tmp / f"{stem}.geojson", classification, geoms)
+        if "gpkg" in formats:
+            _geopackage(tmp / f"{dataset}.gpkg", tables)
         made = manifest(store, dataset, {lv: t[2] for lv, t in tables.items()}, tmp)
         (tmp / MANIFEST).write_text(
             json.dumps(made, indent=1, ensure_ascii=False), encoding="utf-8"
@@ -157,6 +162,25 @@ def _geojson(path: Path, classification: pd.DataFrame, geoms: pd.DataFrame) -> N
         )
     collection = {"type": "FeatureCollection", "features": features}
     path.write_text(json.dumps(collection, ensure_ascii=False, allow_nan=False), encoding="utf-8")
+
+
+def _geopackage(
+    path: Path, tables: dict[str, tuple[pd.DataFrame, pd.DataFrame, dict[str, Any], pd.DataFrame]]
+) -> None:
+    """One GeoPackage, a layer per level with the GeoJSON's properties (WGS84)."""
+    if not tables:
+        return
+    layers = {}
+    for level, (classification, _, _, geoms) in tables.items():
+        shapes = dict(zip(geoms["region_code"], geoms["geojson"], strict=True))
+        texts = [shapes.get(code) for code in classification["region_code"]]
+        layers[level] = GeoLayer(
+            classification,
+            [None if text is None else shapely.from_geojson(text) for text in texts],
+            description=f"{level}: classificatie en kerncijfers",
+        )
+    last = max(pd.Timestamp(t[2]["created_at"]) for t in tables.values())
+    write_geopackage(path, layers, last_change=last.to_pydatetime())
 
 
 def _plain(value: Any) -> Any:
