@@ -33,6 +33,25 @@ def test_shipped_registry_holds_the_six_pilots_of_2020() -> None:
     assert all(p.start_year == 2023 for p in pilots if p.name not in REAL_2020)
 
 
+def test_shipped_registry_holds_the_five_proeftuinen_of_october_2022() -> None:
+    cohort = {p.name for p in load_pilots() if p.cohort == "proeftuinen oktober 2022"}
+    assert cohort == {
+        "Hart van Brabant",
+        "Flevoland",
+        "Zaanstreek-Waterland",
+        "Friesland",
+        "Gelderland-Zuid",
+    }
+
+
+def test_shipped_names_resolve_against_other_spellings() -> None:
+    pilots = load_pilots()
+    spelled = {f"JZ{i:02d}": p.name.replace("-", " ").upper() for i, p in enumerate(pilots, 1)}
+    got = resolve_pilots(pilots, _regions(spelled), range(2015, 2025))
+    assert len(got) == len(pilots) == 11
+    assert got[next(c for c, n in spelled.items() if n == "GELDERLAND ZUID")] == 2023
+
+
 def test_user_file_overrides_drops_and_extends(tmp_path: Path) -> None:
     path = tmp_path / "mine.toml"
     path.write_text(
