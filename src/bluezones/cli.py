@@ -766,3 +766,6 @@ def crosswalk(ctx: Context, folder: Path, dataset: str) -> None:
     with ctx.store() as store:
         n = write_crosswalk(store, load_grenswijzigen(folder, dataset=dataset))
     ctx.say("crosswalk.done", folder=folder, rows=n, dataset=dataset)
+
+
+from bluezones import cli_report as _cli_report  # noqa: E402, F401  (registers "report")
