@@ -82,3 +82,27 @@ def test_a_registry_with_an_unknown_measure_is_refused(tmp_path: Path) -> None:
 def test_the_listing_has_one_row_per_table() -> None:
     frame = REGISTRY.to_frame()
     assert len(frame) == len(REGISTRY) and frame["table_id"].is_unique
+
+
+def test_youth_protection_measures_have_no_unseen_mapping() -> None:
+    """The monitor's OTS and UHP measures stay unmapped until a real download shows a key.
+
+    The tables that may hold them are registered raw-only (see the notes in tables.toml),
+    so fetch stores them for inspection and the monitor reports the measures missing
+    instead of reading a column of trajectories as a count of young people.
+    """
+    from bluezones.monitor.indicators import MONITOR_INDICATORS
+
+    unseen = {"ots", "ots_ended", "ots_duration_days", "uithuisplaatsing"}
+    used = {m for i in MONITOR_INDICATORS.values() for m in (i.numerator, i.denominator)}
+    assert unseen <= used
+    for measure in sorted(unseen):
+        assert all(REGISTRY.tables_for(measure, year) == [] for year in range(2015, 2026))
+    for table_id in ("82975NED", "85094NED"):
+        spec = REGISTRY.table(table_id)
+        assert spec.columns == () and not spec.verified and "unverified" in spec.note
+        assert spec.covers(2023) and "gemeente" in spec.levels
+    # Already mapped from 85098NED: the residential share of youth protection.
+    assert [t.table_id for t in REGISTRY.tables_for("pct_jeugdbescherming_met_verblijf", 2022)] == [
+        "85098NED"
+    ]
