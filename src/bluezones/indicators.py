@@ -23,6 +23,7 @@ from typing import Literal
 __all__ = [
     "INDICATORS",
     "MEASURES",
+    "PERSON_CHARACTERISTICS",
     "TREND_BREAKS",
     "Indicator",
     "Measure",
@@ -199,6 +200,16 @@ _MEASURE_LIST = [
 ]
 
 MEASURES: dict[str, Measure] = {m.name: m for m in _MEASURE_LIST}
+
+# Characteristics of one young person in microdata (bluezones.microdata.patterns): cells
+# of persons are split by them, and models take them as categorical terms, C(sex).
+PERSON_CHARACTERISTICS: tuple[str, ...] = (
+    "age_group",
+    "sex",
+    "household",
+    "income_group",
+    "parent_psych",
+)
 
 # First year of a new series, with the reason. From the CBS release of 29 October 2021
 # many more providers report, so jeugdhulp figures from 2021 on do not compare with

@@ -26,7 +26,7 @@ explicit), and given a peer group of areas with the most similar population.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any, cast
 
@@ -125,12 +125,17 @@ def run_detection(
     geometries: pd.DataFrame | None = None,
     config: DetectionConfig | None = None,
     progress: Progress | None = None,
+    *,
+    cells: Mapping[str, pd.DataFrame] | None = None,
 ) -> DetectionResult:
     """Detect notably low and high areas in harmonised ``facts`` (see the module docstring).
 
     ``regions`` are the reference year's region rows (for jeugdregio's);
     ``geometries`` the reference year's polygons at ``config.level`` (optional:
-    without them there is no spatial analysis).
+    without them there is no spatial analysis). ``cells`` gives prepared cells
+    per indicator instead of building them from ``facts``: microdata cells of
+    area x year x covariate pattern (:mod:`bluezones.microdata`), fitted as
+    they are and summed to area x year (observed, persons, expected) after.
     """
     config = config or DetectionConfig()
     step = progress or (lambda *_: None)
@@ -138,7 +143,8 @@ def run_detection(
     area_year, evidence, models, dispersion = [], [], {}, {}
     for k, name in enumerate(config.indicators):
         step(f"model {name}", k, total)
-        ay, ev, fitted = _indicator(facts, regions, name, config)
+        prepared = None if cells is None else cells[name]
+        ay, ev, fitted = _indicator(facts, regions, name, config, prepared)
         area_year.append(ay)
         evidence.append(ev)
         models.update(fitted)
@@ -155,7 +161,11 @@ def run_detection(
     primary = evidence_all[evidence_all["indicator"] == config.rules.primary]
     spatial, moran = _spatial(primary, geometries, config)
     step("peers", len(config.indicators) + 2, total)
-    peers = _peers(facts, regions, models[f"{config.rules.primary}:expected"], config)
+    primary_model = models[f"{config.rules.primary}:expected"]
+    if cells is None:
+        peers = _peers(facts, regions, primary_model, config)
+    else:
+        peers = _peers_from_cells(cells[config.rules.primary], primary_model, config)
     step("done", total, total)
     summary = {
         "level": config.level,
@@ -181,15 +191,23 @@ def run_detection(
 
 
 def _indicator(
-    facts: pd.DataFrame, regions: pd.DataFrame, name: str, config: DetectionConfig
+    facts: pd.DataFrame,
+    regions: pd.DataFrame,
+    name: str,
+    config: DetectionConfig,
+    prepared: pd.DataFrame | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, FittedModel]]:
     spec = ModelSpec(
         indicator=name, covariates=config.covariates, level=config.level, years=config.years
     )
-    cells = cells_from_facts(facts, spec, regions)
+    if prepared is None:
+        cells = cells_from_facts(facts, spec, regions)
+    else:
+        cells = prepared if spec.years is None else prepared[prepared["year"].isin(spec.years)]
+        cells = cells.reset_index(drop=True)
     glm = fit(cells, spec)
     pred = glm.predict(cells)
-    ay = _area_year(cells, pred, name, config)
+    ay = _area_year(*_per_area_year(cells, pred), name, config)
     models = {f"{name}:expected": glm}
     years = ay["year"].nunique()
     if config.persistence:
@@ -204,6 +222,44 @@ def _indicator(
     else:
         ev = _pooled_evidence(ay, name, config)
     return ay, ev, models
+
+
+def _per_area_year(cells: pd.DataFrame, pred: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Cells of covariate patterns summed to one per area and year (usable ones only).
+
+    Cells already one per area and year pass unchanged. Otherwise observed,
+    persons and expected are summed over an area-year's usable patterns; an
+    area-year without any keeps one row with the first pattern's reason.
+    """
+    key = ["region_code", "year"]
+    if not cells.duplicated(key).any():
+        return cells, pred
+    use = cells["usable"].to_numpy(bool) & np.isfinite(pred["expected"].to_numpy(float))
+    frame = pd.DataFrame(
+        {
+            "region_code": cells["region_code"].to_numpy(),
+            "year": cells["year"].to_numpy(),
+            "y": np.where(use, cells["y"].to_numpy(float), 0.0),
+            "n": np.where(use, cells["n"].to_numpy(float), 0.0),
+            "expected": np.where(use, pred["expected"].to_numpy(float), 0.0),
+            "used": use,
+            "reason": cells["reason"].to_numpy(),
+        }
+    )
+    g = frame.groupby(key, sort=True)
+    summed = g[["y", "n", "expected", "used"]].sum().reset_index()
+    reasons = g["reason"].first().to_numpy()
+    usable = summed["used"].to_numpy() > 0
+    out_cells = summed[key].assign(
+        y=summed["y"], n=summed["n"], usable=usable, reason=np.where(usable, "", reasons)
+    )
+    out_pred = summed[key].assign(
+        n=summed["n"],
+        expected=np.where(usable, summed["expected"], np.nan),
+        expected_rate=np.where(usable, summed["expected"] / summed["n"].where(usable), np.nan),
+        reason=np.where(usable, "", reasons),
+    )
+    return out_cells, out_pred
 
 
 def _area_year(
@@ -429,6 +485,25 @@ def _spatial(
         "islands": list(islands),
     }
     return lisa, summary
+
+
+def _peers_from_cells(
+    cells: pd.DataFrame, glm: FittedModel, config: DetectionConfig
+) -> pd.DataFrame:
+    """Peer areas from pattern cells: each area's profile is its persons' mean design row
+    in the latest year (the shares of each pattern value), weighted as in :func:`_peers`."""
+    latest = max(glm.design.years) if glm.design.years else int(cells["year"].max())
+    part = cells[cells["year"] == latest].assign(usable=True).reset_index(drop=True)
+    X, _ = build_design(part, glm.spec, glm.design)
+    cols = list(glm.design.columns)
+    weight = part["n"].to_numpy(float)
+    sums = pd.DataFrame(X[:, 1 : 1 + len(cols)] * weight[:, None], columns=cols)
+    sums["_w"] = weight
+    totals = sums.groupby(part["region_code"].to_numpy()).sum()
+    profile = totals[cols].div(totals["_w"].where(totals["_w"] > 0), axis=0).dropna()
+    weights = dict(zip(cols, glm.beta[1 : 1 + len(cols)], strict=True))
+    k = min(config.peers, len(profile) - 1)
+    return peer_groups(profile, k=k, weights=weights)
 
 
 def _peers(

@@ -84,10 +84,14 @@ def build_design(
 def _covariate_matrix(cells: pd.DataFrame, terms: tuple[str, ...]) -> pd.DataFrame:
     if not terms:
         return pd.DataFrame(index=cells.index)
-    formula = " + ".join(terms) + " - 1"
+    # With an intercept in the formula formulaic codes every categorical term
+    # (C(sex)) with one level less, as the intercept added later needs; the
+    # intercept column itself is dropped here.
+    formula = "1 + " + " + ".join(terms)
     try:
         with np.errstate(divide="ignore", invalid="ignore"):
             matrix = formulaic.model_matrix(formula, cells, na_action="ignore")
+            matrix = matrix.drop(columns=INTERCEPT)
     except Exception as exc:  # formulaic raises many kinds; all mean a bad term
         raise ModelError(
             f"Cannot evaluate the covariates {list(terms)}: {exc}",

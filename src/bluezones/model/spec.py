@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from bluezones.errors import ModelError
-from bluezones.indicators import INDICATORS, MEASURES, Indicator
+from bluezones.indicators import INDICATORS, MEASURES, PERSON_CHARACTERISTICS, Indicator
 
 __all__ = [
     "DEFAULT_COVARIATES",
@@ -110,7 +110,7 @@ class ModelSpec:
                 hint=f"Use one of {', '.join(_RANDOM)}.",
             )
         for term in self.covariates:
-            if not any(_mentions(term, name) for name in MEASURES):
+            if not any(_mentions(term, name) for name in (*MEASURES, *PERSON_CHARACTERISTICS)):
                 raise ModelError(
                     f"Covariate term {term!r} uses no known measure.",
                     hint="Write terms over measure names, e.g. 'pct_single_parent' or "
