@@ -573,6 +573,236 @@ MESSAGES: dict[str, dict[Language, str]] = {
         "en": "No lasting difference from expectation (probability lower {p_below}, "
         "higher {p_above}).",
     },
+    # --- reports (bluezones.present.report; 'bluezones report') ----------------
+    "report.title.gemeente": {
+        "nl": "Jeugdzorg in {name}: gebruik tegen de verwachting",
+        "en": "Youth care in {name}: use against expectation",
+    },
+    "report.title.wijk": {
+        "nl": "Jeugdzorg in de wijk {name}: gebruik tegen de verwachting",
+        "en": "Youth care in the district {name}: use against expectation",
+    },
+    "report.title.jeugdregio": {
+        "nl": "Jeugdzorg in jeugdregio {name}: gebruik tegen de verwachting",
+        "en": "Youth care in the youth-care region {name}: use against expectation",
+    },
+    "report.title.national": {
+        "nl": "Jeugdzorg in Nederland: waar is het gebruik opvallend lager of hoger dan verwacht?",
+        "en": "Youth care in the Netherlands: where is use notably lower or higher than expected?",
+    },
+    "report.subtitle": {
+        "nl": "{code}{parent} · dataset {dataset} · jaren {first}-{last} · indeling {year}",
+        "en": "{code}{parent} · dataset {dataset} · years {first}-{last} · boundaries {year}",
+    },
+    "report.subtitle.national": {
+        "nl": "Landelijk overzicht · dataset {dataset} · jaren {first}-{last} · indeling {year}",
+        "en": "National summary · dataset {dataset} · years {first}-{last} · boundaries {year}",
+    },
+    "report.in.gemeente": {"nl": " · jeugdregio {name}", "en": " · youth-care region {name}"},
+    "report.in.wijk": {"nl": " · gemeente {name}", "en": " · municipality {name}"},
+    "report.region": {"nl": "Jeugdregio", "en": "Youth-care region"},
+    "report.level.gemeente": {"nl": "gemeenten", "en": "municipalities"},
+    "report.level.wijk": {"nl": "wijken", "en": "districts"},
+    "report.headline": {"nl": "{name}: {status}.", "en": "{name}: {status}."},
+    "report.lower": {"nl": "lager", "en": "lower"},
+    "report.higher": {"nl": "hoger", "en": "higher"},
+    "report.region.pooled": {
+        "nl": "In {name} was het gebruik van {indicator} over {first}-{last} samen {size}% "
+        "{direction} dan verwacht (werkelijk/verwacht {ratio}, 95%-interval {interval}).",
+        "en": "In {name}, use of {indicator} over {first}-{last} together was {size}% "
+        "{direction} than expected (observed/expected {ratio}, 95% interval {interval}).",
+    },
+    "report.region.members": {
+        "nl": "De jeugdregio telt {n} gemeenten: {counts}.",
+        "en": "The region has {n} municipalities: {counts}.",
+    },
+    "report.section.map": {"nl": "Kaart", "en": "Map"},
+    "report.map.ratio": {
+        "nl": "Werkelijk/verwacht, blijvend verschil ({indicator})",
+        "en": "Observed/expected, lasting difference ({indicator})",
+    },
+    "report.map.status": {"nl": "Classificatie", "en": "Classification"},
+    "report.map.note": {
+        "nl": "Het gebied zelf heeft een dikke rand; de omliggende gebieden staan er ter "
+        "vergelijking bij (lichtgrijs: buiten dit overzicht).",
+        "en": "The area itself has a thick outline; the surrounding areas are shown for "
+        "comparison (light grey: outside this summary).",
+    },
+    "report.map.note_wijk": {
+        "nl": "De wijken van de gemeente; de dikke lijn is de gemeentegrens.",
+        "en": "The municipality's districts; the thick line is the municipal border.",
+    },
+    "report.legend.ratio": {"nl": "werkelijk/verwacht", "en": "observed/expected"},
+    "report.legend.missing": {"nl": "te klein / geen cijfers", "en": "too small / no figures"},
+    "report.section.indicators": {
+        "nl": "Indicatoren tegen de verwachting",
+        "en": "Indicators against expectation",
+    },
+    "report.col.indicator": {"nl": "Indicator", "en": "Indicator"},
+    "report.col.observed": {"nl": "Werkelijk {year}", "en": "Observed {year}"},
+    "report.col.expected": {"nl": "Verwacht {year}", "en": "Expected {year}"},
+    "report.col.ratio": {"nl": "W/V {year} (95%)", "en": "O/E {year} (95%)"},
+    "report.col.pooled": {"nl": "W/V {first}-{last} (95%)", "en": "O/E {first}-{last} (95%)"},
+    "report.col.lasting": {"nl": "Blijvend W/V (95%)", "en": "Lasting O/E (95%)"},
+    "report.col.p_below": {"nl": "Kans blijvend lager", "en": "Prob. lastingly lower"},
+    "report.col.p_above": {"nl": "Kans blijvend hoger", "en": "Prob. lastingly higher"},
+    "report.col.area": {"nl": "Gebied", "en": "Area"},
+    "report.col.code": {"nl": "Code", "en": "Code"},
+    "report.col.status": {"nl": "Classificatie", "en": "Classification"},
+    "report.col.count": {"nl": "Aantal", "en": "Number"},
+    "report.col.reasons": {"nl": "Waarom", "en": "Why"},
+    "report.col.value": {"nl": "Waarde {year}", "en": "Value {year}"},
+    "report.table.note": {
+        "nl": "W/V = werkelijk gebruik gedeeld door verwacht gebruik: 1,00 is zoals verwacht, "
+        "0,80 is 20% lager. Tussen haakjes het 95%-interval. Blijvend: het verschil dat "
+        "jaar na jaar terugkomt, niet één toevallig jaar.",
+        "en": "O/E = observed use divided by expected use: 1.00 is as expected, 0.80 is 20% "
+        "lower. In brackets the 95% interval. Lasting: the difference that returns year "
+        "after year, not one chance year.",
+    },
+    "report.section.trend": {"nl": "Door de jaren", "en": "Over the years"},
+    "report.trend.caption": {
+        "nl": "Werkelijk/verwacht per jaar met 95%-interval (punten). Grijze band: waar een "
+        "gebied van deze omvang valt dat zich gedraagt zoals verwacht (95%-grenzen). "
+        "Blauwe band: het blijvende verschil. Stippellijn: trendbreuk.",
+        "en": "Observed/expected per year with 95% interval (points). Grey band: where an "
+        "area of this size that behaves as expected falls (95% limits). Blue band: the "
+        "lasting difference. Dashed line: trend break.",
+    },
+    "report.section.peers": {
+        "nl": "Vergelijkbare gebieden (naar bevolkingsprofiel)",
+        "en": "Similar areas (by population profile)",
+    },
+    "report.section.members": {
+        "nl": "Gemeenten in deze jeugdregio",
+        "en": "Municipalities in this region",
+    },
+    "report.section.notes": {"nl": "Over de cijfers", "en": "About the figures"},
+    "report.note.members_missing": {
+        "nl": "{indicator} {year}: {n} gemeente(n) zonder bruikbare cijfers niet meegeteld.",
+        "en": "{indicator} {year}: {n} municipality(ies) without usable figures left out.",
+    },
+    "report.section.method": {"nl": "Methode", "en": "Method"},
+    "report.method.expected": {
+        "nl": "Verwacht gebruik: een model op kenmerken van de bevolking (zoals "
+        "eenoudergezinnen, bijstand, inkomen en stedelijkheid) met één niveau per jaar, "
+        "geschat op alle gebieden (indirecte standaardisatie).",
+        "en": "Expected use: a model on population characteristics (such as single-parent "
+        "households, social assistance, income and urbanity) with one level per year, "
+        "fitted on all areas (indirect standardisation).",
+    },
+    "report.method.ratio": {
+        "nl": "Werkelijk/verwacht met een exact Poisson-interval; trechtergrenzen van 95% en "
+        "99,8% met overdispersie: gebieden verschillen meer dan toeval alleen verklaart.",
+        "en": "Observed/expected with an exact Poisson interval; funnel limits of 95% and "
+        "99.8% with overdispersion: areas differ more than chance alone explains.",
+    },
+    "report.method.lasting": {
+        "nl": "Blijvend verschil: een gebiedseffect over alle jaren samen, met de kans dat "
+        "het gebruik blijvend lager of hoger is dan verwacht.",
+        "en": "Lasting difference: an area effect over all years together, with the "
+        "probability that use is lastingly lower or higher than expected.",
+    },
+    "report.method.status": {
+        "nl": "BlueZone-kandidaat: jeugdhulp blijvend opvallend laag (onjuiste-ontdekkingsratio "
+        "10%) zonder hoge jeugdbescherming of uithuisplaatsingen. Opvallend hoog: blijvend "
+        "opvallend hoger. Te klein: minder dan 2 bruikbare jaren of 20 verwachte jongeren.",
+        "en": "BlueZone candidate: youth care lastingly notably low (false discovery rate "
+        "10%) without high child protection or out-of-home placements. Notably high: "
+        "lastingly notably higher. Too small: fewer than 2 usable years or 20 expected.",
+    },
+    "report.method.region": {
+        "nl": "Een jeugdregio is de som van haar gemeenten: werkelijk en verwacht gebruik "
+        "zijn per jaar opgeteld over de gemeenten met bruikbare cijfers. Een jeugdregio "
+        "krijgt zelf geen classificatie; die hebben haar gemeenten.",
+        "en": "A youth-care region is the sum of its municipalities: observed and expected "
+        "use are added per year over the municipalities with usable figures. A region "
+        "gets no classification of its own; its municipalities have one.",
+    },
+    "report.section.caveats": {"nl": "Kanttekeningen", "en": "Caveats"},
+    "report.caveat.policy": {
+        "nl": "Een verschil met de verwachting is geen oordeel over beleid: het wijst op "
+        "lokale factoren die het model niet kent.",
+        "en": "A difference from expectation is not a judgement on policy: it points to "
+        "local factors the model does not know.",
+    },
+    "report.caveat.break": {
+        "nl": "Trendbreuk 2021: vanaf de publicatie van 29 oktober 2021 leveren veel meer "
+        "aanbieders aan, dus cijfers vanaf 2021 zijn niet te vergelijken met 2015-2020 "
+        "(een kleine breuk ook in 2020). Het model schat elk jaar apart.",
+        "en": "Trend break 2021: from the release of 29 October 2021 many more providers "
+        "report, so figures from 2021 on do not compare with 2015-2020 (a small break in "
+        "2020 too). The model estimates each year on its own.",
+    },
+    "report.caveat.small": {
+        "nl": "Kleine aantallen: bij weinig jongeren zijn de intervallen breed en zegt één "
+        "jaar weinig; CBS onderdrukt kleine aantallen (die zijn leeg, niet nul).",
+        "en": "Small numbers: with few young people the intervals are wide and one year "
+        "says little; CBS suppresses small counts (they are empty, not zero).",
+    },
+    "report.caveat.model": {
+        "nl": "De lijsten zijn kandidaten voor nader onderzoek, geen eindoordeel: wachtlijsten, "
+        "zelf betaalde zorg en registratieverschillen kunnen een laag gebruik verklaren.",
+        "en": "The lists are candidates for follow-up, not a final verdict: waiting lists, "
+        "privately paid care and recording differences can explain low use.",
+    },
+    "report.section.provenance": {"nl": "Herkomst", "en": "Provenance"},
+    "report.prov.what": {"nl": "Onderdeel", "en": "Item"},
+    "report.prov.value": {"nl": "Waarde", "en": "Value"},
+    "report.prov.dataset": {"nl": "Dataset", "en": "Dataset"},
+    "report.prov.level": {"nl": "Niveau", "en": "Level"},
+    "report.prov.reference_year": {"nl": "Indeling (jaar)", "en": "Boundaries (year)"},
+    "report.prov.run": {"nl": "Detectie gedraaid", "en": "Detection run"},
+    "report.prov.model": {"nl": "Model", "en": "Model"},
+    "report.prov.settings": {"nl": "Instellingen", "en": "Settings"},
+    "report.prov.seed": {"nl": "Seed", "en": "Seed"},
+    "report.prov.version": {"nl": "Versie", "en": "Version"},
+    "report.prov.table": {"nl": "CBS-tabel", "en": "CBS table"},
+    "report.prov.source": {"nl": "Bron", "en": "Source"},
+    "report.prov.modified": {"nl": "Gewijzigd", "en": "Modified"},
+    "report.prov.no_sources": {
+        "nl": "Dataset {dataset} komt niet uit opgehaalde CBS-tabellen.",
+        "en": "Dataset {dataset} does not come from fetched CBS tables.",
+    },
+    "report.prov.manifest": {
+        "nl": "Bestand manifest.json naast dit rapport noemt ook de controlegetallen van "
+        "alle bestanden.",
+        "en": "The file manifest.json beside this report also lists every file's checksum.",
+    },
+    "report.section.monitor": {
+        "nl": "Jeugdbescherming (monitor)",
+        "en": "Child protection (monitor)",
+    },
+    "report.monitor.none": {
+        "nl": "Geen monitorcijfers voor dit gebied.",
+        "en": "No monitor figures for this area.",
+    },
+    "report.list.empty": {"nl": "Geen gebieden op deze lijst.", "en": "No areas on this list."},
+    "report.national.headline": {
+        "nl": "{n} {level} beoordeeld over {first}-{last}: {bluezone} BlueZone-kandidaten, "
+        "{escalation} met laag gebruik maar hoge escalatie, {high} opvallend hoog.",
+        "en": "{n} {level} judged over {first}-{last}: {bluezone} BlueZone candidates, "
+        "{escalation} with low use but high escalation, {high} notably high.",
+    },
+    "report.section.counts": {"nl": "Aantallen per classificatie", "en": "Numbers per status"},
+    "report.section.national_map": {"nl": "Kaarten van Nederland", "en": "Maps of the Netherlands"},
+    "report.section.list.bluezone": {"nl": "BlueZone-kandidaten", "en": "BlueZone candidates"},
+    "report.section.list.escalation": {
+        "nl": "Laag gebruik, maar hoge escalatie",
+        "en": "Low use, but high escalation",
+    },
+    "report.section.list.high": {"nl": "Opvallend hoog", "en": "Notably high"},
+    "report.footer": {
+        "nl": "bluezones · {title} · pagina {page}",
+        "en": "bluezones · {title} · page {page}",
+    },
+    "report.done": {
+        "nl": "{n} rapportbestanden geschreven naar {folder} in {seconds} s (met manifest.json "
+        "voor de herkomst).",
+        "en": "{n} report files written to {folder} in {seconds} s (with manifest.json for "
+        "provenance).",
+    },
+    "report.progress": {"nl": "Rapporten", "en": "Reports"},
 }
 
 
