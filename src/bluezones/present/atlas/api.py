@@ -3,6 +3,9 @@
 ``/api/areas?level=gemeente`` lists a level's areas with their classification;
 ``/api/area/GM0363`` gives one area's profile (the twin of ``area.html?code=GM0363``):
 classification, lasting effects, every indicator's yearly values, peers.
+``/api/overview`` is ``index.html``'s twin; with monitor results, ``/api/monitor``
+(``monitor.html``), ``/api/monitor/ots`` (one indicator), ``/api/evaluation``
+(``evaluation.html``) and ``/api/evaluation/ots`` (one evaluated indicator).
 """
 
 from __future__ import annotations
@@ -17,6 +20,8 @@ from bluezones.i18n import text
 
 __all__ = ["AREA_CODE", "ApiError", "SiteData"]
 
+#: What an indicator name looks like (``ots``, ``share_met_verblijf``).
+INDICATOR_NAME = re.compile(r"^[a-z][a-z0-9_]{0,40}$")
 #: What an area code looks like (GM0363, WK036300, BU03630000).
 AREA_CODE = re.compile(r"^(GM|WK|BU)[0-9]{4,8}$")
 _LEVEL_OF_PREFIX = {"GM": "gemeente", "WK": "wijk", "BU": "buurt"}
@@ -45,6 +50,40 @@ class SiteData:
                 path = self.root / "data" / f"{key}.json"
                 self._cache[key] = json.loads(path.read_text(encoding="utf-8"))
             return self._cache[key]
+
+    def page(self, name: str) -> Any:
+        """A page's twin (``index.json``, ``monitor.json``, ``evaluation.json``), cached."""
+        key = f"page:{name}"
+        with self._lock:
+            if key not in self._cache:
+                path = self.root / f"{name}.json"
+                if not path.is_file():
+                    raise ApiError(404, f"the atlas has no {name} page; run 'bluezones monitor'")
+                self._cache[key] = json.loads(path.read_text(encoding="utf-8"))
+            return self._cache[key]
+
+    def monitor_indicator(self, name: str) -> dict[str, Any]:
+        """One monitor indicator: its definition and values per level, year and region."""
+        monitor = self.page("monitor")
+        spec = [i for i in monitor["indicators"] if i["name"] == name]
+        if not INDICATOR_NAME.match(name) or not spec:
+            known = ", ".join(i["name"] for i in monitor["indicators"])
+            raise ApiError(404, f"unknown monitor indicator {name!r}; known: {known}")
+        return {
+            "indicator": spec[0],
+            "years": monitor["years"],
+            "areas": monitor["areas"],
+            "pilots": monitor["pilots"],
+            **monitor["values"][name],
+        }
+
+    def evaluation(self, name: str) -> dict[str, Any]:
+        """One evaluated indicator: estimates, event study, synthetic control, texts."""
+        evaluation = self.page("evaluation")
+        if name not in evaluation["results"]:
+            known = ", ".join(evaluation["indicators"])
+            raise ApiError(404, f"no evaluation of {name!r}; evaluated: {known}")
+        return dict(evaluation["results"][name])
 
     def levels(self) -> list[str]:
         return list(self.payload("site")["levels"])

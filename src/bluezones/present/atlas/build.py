@@ -9,6 +9,9 @@ Layout of the site::
     data/<level>/meta.js|json                  areas, classification, evidence, peers
     data/<level>/geo.js|json                   SVG paths aligned with the areas
     data/<level>/ind-<indicator>.js|json       yearly values and funnel limits
+    monitor.html  evaluation.html              with monitor results only (``bluezones monitor``)
+    monitor.json  evaluation.json              their twins
+    data/monitor/meta|ind-<name>|evaluation    the monitor's payloads (.js and .json)
 
 Browsers refuse ``fetch()`` from ``file://``, so every payload is also written as
 a ``.js`` file that stores it in ``window.BZ_DATA[key]``; the ``.json`` twin holds
@@ -28,10 +31,11 @@ import jinja2
 from bluezones._atomic import atomic_dir
 from bluezones.i18n import LANGUAGES, text
 from bluezones.present.atlas.data import LevelData, level_data, ui_texts
+from bluezones.present.atlas.monitor import MonitorPages, monitor_pages
 from bluezones.present.provenance import MANIFEST, manifest
 from bluezones.store import Store
 
-__all__ = ["ASSETS", "DATA_GLOBAL", "LEVELS", "build_atlas", "payload_key"]
+__all__ = ["ASSETS", "DATA_GLOBAL", "LEVELS", "MONITOR_PAGES", "build_atlas", "payload_key"]
 
 #: Levels of the atlas, in the order of the level switch.
 LEVELS = ("gemeente", "wijk")
@@ -43,6 +47,12 @@ TEMPLATES = Path(__file__).parent / "templates"
 DATA_GLOBAL = "BZ_DATA"
 #: Statuses listed in the overview's candidate list, in order.
 LISTED = ("bluezone", "escalation", "high")
+#: Pages (and their twins) built only when the store holds monitor results.
+MONITOR_PAGES = ("monitor", "evaluation")
+#: Assets of those pages, shipped only with them.
+MONITOR_ASSETS = ("charts.js", "monitor.js", "evaluation.js", "nav.js", "monitor.css")
+#: Browser texts of those pages, left out of ``ui`` without them.
+MONITOR_UI_PREFIXES = ("atlas.nav.", "atlas.monitor.", "atlas.evaluation.")
 
 
 def build_atlas(
@@ -71,22 +81,28 @@ def build_atlas(
     if lang not in LANGUAGES:
         raise ValueError(f"lang must be one of {LANGUAGES}, not {lang!r}")
     data = [level_data(store, dataset, level) for level in levels]
+    monitor = monitor_pages(store, dataset)
     out = Path(out_dir)
     with atomic_dir(out) as tmp:
-        shutil.copytree(ASSETS, tmp / "assets")
-        site = {
+        ignore = None if monitor else shutil.ignore_patterns(*MONITOR_ASSETS)
+        shutil.copytree(ASSETS, tmp / "assets", ignore=ignore)
+        site: dict[str, Any] = {
             "dataset": dataset,
             "lang": lang,
             "levels": [d.level for d in data],
             "indicators": {d.level: [i["name"] for i in d.meta["indicators"]] for d in data},
         }
+        if monitor:
+            site["pages"] = list(MONITOR_PAGES)
         _write_payload(tmp, "site", site)
-        _write_payload(tmp, "ui", ui_texts())
+        _write_payload(tmp, "ui", _ui(with_monitor=monitor is not None))
         for level in data:
             _write_level(tmp, level)
+        if monitor:
+            _write_monitor(tmp, monitor)
         overview = _overview(dataset, data, lang)
         _write_json(tmp / "index.json", overview)
-        _render_pages(tmp, overview, lang)
+        _render_pages(tmp, overview, lang, with_monitor=monitor is not None)
         runs = {level.level: level.run for level in data}
         _write_json(tmp / MANIFEST, manifest(store, dataset, runs, tmp))
     return out
@@ -102,6 +118,26 @@ def _write_level(root: Path, level: LevelData) -> None:
     _write_payload(root, payload_key(level.level, "geo"), level.geo)
     for name, payload in level.indicators.items():
         _write_payload(root, payload_key(level.level, f"ind-{name}"), payload)
+
+
+def _ui(*, with_monitor: bool) -> dict[str, dict[str, str]]:
+    texts = ui_texts()
+    if with_monitor:
+        return texts
+    return {
+        lang: {k: v for k, v in table.items() if not k.startswith(MONITOR_UI_PREFIXES)}
+        for lang, table in texts.items()
+    }
+
+
+def _write_monitor(root: Path, monitor: MonitorPages) -> None:
+    """The monitor's payloads, and the twins of ``monitor.html`` and ``evaluation.html``."""
+    _write_payload(root, payload_key("monitor", "meta"), monitor.meta)
+    for name, payload in monitor.indicators.items():
+        _write_payload(root, payload_key("monitor", f"ind-{name}"), payload)
+    _write_payload(root, payload_key("monitor", "evaluation"), monitor.evaluation)
+    _write_json(root / "monitor.json", monitor.twin())
+    _write_json(root / "evaluation.json", monitor.evaluation)
 
 
 def _write_payload(root: Path, key: str, payload: Any) -> None:
@@ -157,7 +193,9 @@ def _overview(dataset: str, data: list[LevelData], lang: str) -> dict[str, Any]:
     return {"dataset": dataset, "lang": lang, "levels": levels}
 
 
-def _render_pages(root: Path, overview: dict[str, Any], lang: str) -> None:
+def _render_pages(
+    root: Path, overview: dict[str, Any], lang: str, *, with_monitor: bool = False
+) -> None:
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(TEMPLATES),
         autoescape=True,
@@ -167,6 +205,9 @@ def _render_pages(root: Path, overview: dict[str, Any], lang: str) -> None:
     def t(key: str, **fields: object) -> str:
         return text(key, lang, **fields)
 
-    for page in ("index.html", "area.html"):
-        html = env.get_template(page).render(t=t, lang=lang, overview=overview)
-        (root / page).write_text(html, encoding="utf-8")
+    pages = ["index", "area", *(MONITOR_PAGES if with_monitor else ())]
+    for page in pages:
+        html = env.get_template(f"{page}.html").render(
+            t=t, lang=lang, overview=overview, nav=with_monitor, page=page
+        )
+        (root / f"{page}.html").write_text(html, encoding="utf-8")

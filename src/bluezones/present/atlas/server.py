@@ -119,8 +119,20 @@ class _AtlasHandler(BaseHTTPRequestHandler):
                 payload = self.site_data.areas(query.get("level", ["gemeente"])[0])
             elif path.startswith("/api/area/"):
                 payload = self.site_data.area(path.removeprefix("/api/area/"))
+            elif path == "/api/overview":
+                payload = self.site_data.page("index")
+            elif path in ("/api/monitor", "/api/evaluation"):
+                payload = self.site_data.page(path.removeprefix("/api/"))
+            elif path.startswith("/api/monitor/"):
+                payload = self.site_data.monitor_indicator(path.removeprefix("/api/monitor/"))
+            elif path.startswith("/api/evaluation/"):
+                payload = self.site_data.evaluation(path.removeprefix("/api/evaluation/"))
             else:
-                raise ApiError(404, "unknown API path; try /api/areas or /api/area/<code>")
+                raise ApiError(
+                    404,
+                    "unknown API path; try /api/overview, /api/areas, /api/area/<code>, "
+                    "/api/monitor[/<indicator>] or /api/evaluation[/<indicator>]",
+                )
         except ApiError as exc:
             self._json(exc.status, {"error": str(exc)}, head=head)
             return
