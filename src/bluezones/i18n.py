@@ -58,6 +58,46 @@ MESSAGES: dict[str, dict[Language, str]] = {
         "nl": "Grenswijzigingen uit {folder}: {rows} regels opgeslagen voor dataset '{dataset}'.",
         "en": "Boundary changes from {folder}: {rows} rows stored for dataset '{dataset}'.",
     },
+    "microdata.generating": {
+        "nl": "Synthetische microdata van het demoland maken (seed {seed}, {youths} jongeren "
+        "per jaar)",
+        "en": "Generating synthetic microdata of the demo country (seed {seed}, {youths} "
+        "young people a year)",
+    },
+    "microdata.generating.short": {"nl": "Microdata maken", "en": "Generating microdata"},
+    "microdata.generated": {
+        "nl": "{rows} persoonsjaren in {files} bestanden geschreven naar {folder}; "
+        "koppelbestand: {mapping}",
+        "en": "{rows} person-years in {files} files written to {folder}; mapping file: {mapping}",
+    },
+    "microdata.loading": {"nl": "Microdata laden", "en": "Loading microdata"},
+    "microdata.step.convert": {"nl": "{name} omzetten", "en": "converting {name}"},
+    "microdata.step.aggregate": {
+        "nl": "personen tellen per cel",
+        "en": "counting persons per cell",
+    },
+    "microdata.step.duplicates": {
+        "nl": "dubbele personen zoeken",
+        "en": "looking for duplicate persons",
+    },
+    "microdata.step.store": {"nl": "opslaan", "en": "storing"},
+    "microdata.step.write": {"nl": "persoonsjaren", "en": "person-years"},
+    "microdata.loaded": {
+        "nl": "{records} persoonsjaren uit {files} bestanden geladen in dataset '{dataset}': "
+        "{cells} cellen, {facts} cijfers, jaren {first}-{last} ({seconds} s).",
+        "en": "{records} person-years from {files} files loaded into dataset '{dataset}': "
+        "{cells} cells, {facts} figures, years {first}-{last} ({seconds} s).",
+    },
+    "microdata.protected": {
+        "nl": "Elke uitvoer van deze dataset moet door de geheimhoudingscontrole "
+        "(minimaal {min_count} personen per cel).",
+        "en": "Every output of this dataset must pass disclosure control "
+        "(at least {min_count} persons per cell).",
+    },
+    "microdata.next": {
+        "nl": "Volgende stap: bluezones detect --dataset {dataset}",
+        "en": "Next: bluezones detect --dataset {dataset}",
+    },
     "detect.running": {"nl": "Detectie", "en": "Detection"},
     "detect.done": {
         "nl": "Detectie op '{dataset}' ({level}, {years}): {counts}.",

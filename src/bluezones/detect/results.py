@@ -39,8 +39,16 @@ def detect_dataset(
     config: DetectionConfig | None = None,
     progress: Progress | None = None,
 ) -> DetectionResult:
-    """Run detection on a dataset's harmonised facts and save the results in the store."""
+    """Run detection on a dataset's harmonised facts and save the results in the store.
+
+    A dataset loaded from microdata is detected on its pattern cells instead
+    (:func:`bluezones.microdata.detect.detect_microdata`).
+    """
     config = config or DetectionConfig()
+    from bluezones.microdata.detect import detect_microdata, is_microdata  # no import cycle
+
+    if is_microdata(store, dataset):
+        return detect_microdata(store, dataset, config, progress)
     if not store.has_table(HARMONISED_TABLE):
         raise DetectError(
             "The store has no harmonised figures.",

@@ -25,7 +25,9 @@ __all__ = ["detect_microdata", "is_microdata"]
 
 def is_microdata(store: Store, dataset: str) -> bool:
     """Whether ``dataset`` was loaded from microdata (and has its cells in the store)."""
-    return store.origin(dataset)[0] == "microdata" and store.has_table(LOADS_TABLE)
+    if store.origin(dataset)[0] != "microdata" or not store.has_table(LOADS_TABLE):
+        return False
+    return not store.read(LOADS_TABLE, where={"dataset": dataset}).empty
 
 
 def detect_microdata(

@@ -60,8 +60,10 @@ __all__ = [
     "LOADS_TABLE",
     "MIN_COUNT",
     "LoadResult",
+    "area_facts",
     "expand_paths",
     "load_microdata",
+    "normalise_code",
 ]
 
 CELLS_TABLE = "micro_cells"
