@@ -68,6 +68,13 @@ class Settings:
     seed: int = _setting(20190101, "Seed for the demo country and every random step.")
     language: str = _setting("nl", "Language of messages, pages and reports: nl or en.")
 
+    # --- disclosure control (microdata) -------------------------------------
+    min_cell: int = _setting(
+        10,
+        "Minimum persons per published cell for microdata datasets (disclosure control); "
+        "never below the minimum recorded when the data were loaded.",
+    )
+
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None, **overrides: Any) -> Settings:
         """Settings from ``BLUEZONES_*`` environment variables, then ``overrides``."""
@@ -91,6 +98,12 @@ class Settings:
             raise ConfigError(
                 "HTTP retries, timeout and backoff must be positive.",
                 hint="Check BLUEZONES_HTTP_RETRIES, _TIMEOUT and _BACKOFF.",
+            )
+        if self.min_cell < 1:
+            raise ConfigError(
+                f"The minimum cell count must be at least 1, not {self.min_cell}.",
+                hint="CBS's usual rule is 10; check BLUEZONES_MIN_CELL.",
+                setting="min_cell",
             )
 
     @classmethod

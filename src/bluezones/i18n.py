@@ -583,6 +583,51 @@ MESSAGES: dict[str, dict[Language, str]] = {
         "nl": "{n} bestanden geschreven naar {folder} (met manifest.json voor de herkomst).",
         "en": "{n} files written to {folder} (with manifest.json for provenance).",
     },
+    # --- disclosure control (bluezones.sdc; 'bluezones sdc-check') ------------
+    "sdc.suppressed": {
+        "nl": "Onderdrukt: minder dan {min_count} personen, of af te leiden uit een totaal "
+        "(geheimhouding microdata).",
+        "en": "Suppressed: fewer than {min_count} persons, or derivable from a total "
+        "(microdata confidentiality).",
+    },
+    "sdc.rule.small_count": {
+        "nl": "aantal {value} ligt onder het minimum van {min_count} personen",
+        "en": "count {value} is below the minimum of {min_count} persons",
+    },
+    "sdc.rule.minmax": {
+        "nl": "minimum of maximum: zulke waarden beschrijven één persoon",
+        "en": "minimum or maximum: such values describe one person",
+    },
+    "sdc.rule.person_id": {
+        "nl": "persoonsnummer of ander persoonskenmerk mag niet naar buiten",
+        "en": "person identifier must not leave the secure environment",
+    },
+    "sdc.rule.difference": {
+        "nl": "totaal {total} min de gepubliceerde deelgebieden geeft het onderdrukte {cell} terug",
+        "en": "total {total} minus the published parts gives back the suppressed {cell}",
+    },
+    "sdc.rule.unchecked": {
+        "nl": "niet gecontroleerd ({detail}): controleer dit bestand zelf",
+        "en": "not checked ({detail}): check this file yourself",
+    },
+    "sdc.check.violation": {
+        "nl": "{file} | {where} | {column}: {reason}",
+        "en": "{file} | {where} | {column}: {reason}",
+    },
+    "sdc.check.clean": {
+        "nl": "{folder}: geen overtredingen in {files} bestanden (minimum {min_count} personen).",
+        "en": "{folder}: no violations in {files} files (minimum {min_count} persons).",
+    },
+    "sdc.check.found": {
+        "nl": "{folder}: {count} overtredingen in {files} bestanden (minimum {min_count} "
+        "personen). Dit mag zo niet naar buiten.",
+        "en": "{folder}: {count} violations in {files} files (minimum {min_count} persons). "
+        "This must not leave as it is.",
+    },
+    "sdc.check.limits": {
+        "nl": "Dit vervangt de outputcontrole van het CBS niet.",
+        "en": "This does not replace CBS's own output check.",
+    },
     "atlas.built": {
         "nl": "Atlas geschreven naar {folder}. Open {index} in een browser, of start "
         "'bluezones serve --dir {folder}'.",

@@ -25,11 +25,11 @@ import pandas as pd
 import shapely
 
 from bluezones._atomic import atomic_dir
-from bluezones.detect.results import load_results
 from bluezones.errors import DataError
 from bluezones.indicators import INDICATORS
 from bluezones.present.geopackage import GeoLayer, write_geopackage
 from bluezones.present.provenance import MANIFEST, manifest, sources
+from bluezones.sdc import released_results
 from bluezones.store import Store
 
 __all__ = ["EXPORT_FORMATS", "ExportFormat", "write_exports"]
@@ -95,7 +95,7 @@ def write_exports(
 def _tables(
     store: Store, dataset: str, level: str
 ) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, Any], pd.DataFrame]:
-    results = load_results(store, dataset, level)
+    results = released_results(store, dataset, level)
     year = results["run"]["reference_year"]
     regions = store.read("regions", where={"dataset": dataset, "year": year})
     names = regions.drop_duplicates("region_code", keep="last").set_index("region_code")

@@ -3,7 +3,9 @@
 Every output folder of :mod:`bluezones.present` carries a ``manifest.json`` with
 the package version, the source tables and their modified dates, each level's
 detection run (reference year, when, settings including the seed) and a
-SHA-256 checksum of every file beside it.
+SHA-256 checksum of every file beside it. For a microdata dataset it also says
+that disclosure control was applied, and with which minimum cell count
+(``disclosure_control``; see :mod:`bluezones.sdc`).
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import importlib.metadata
 from pathlib import Path
 from typing import Any
 
+from bluezones.sdc.policy import policy_for
 from bluezones.store import Store
 
 __all__ = ["MANIFEST", "manifest", "sources"]
@@ -33,7 +36,7 @@ def manifest(
         for path in sorted(root.rglob("*"))
         if path.is_file() and path.name != MANIFEST
     }
-    return {
+    made: dict[str, Any] = {
         "package": "bluezones",
         "version": _version(),
         "built_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
@@ -42,6 +45,10 @@ def manifest(
         "sources": sources(store),
         "files": files,
     }
+    policy = policy_for(store, dataset)
+    if policy.applies:
+        made["disclosure_control"] = policy.describe()
+    return made
 
 
 def sources(store: Store) -> list[dict[str, str | None]]:

@@ -19,12 +19,12 @@ import pandas as pd
 
 from bluezones.detect.classify import Rules, classify
 from bluezones.detect.funnel import funnel_curves, funnel_ratio
-from bluezones.detect.results import load_results
 from bluezones.errors import DetectError
 from bluezones.i18n import LANGUAGES, MESSAGES
 from bluezones.indicators import INDICATORS, TREND_BREAKS
 from bluezones.present.atlas.covariates import covariate_data
 from bluezones.present.atlas.geometry import svg_map
+from bluezones.sdc import released_results
 from bluezones.store import Store
 
 __all__ = ["FLAG_BITS", "LevelData", "level_data", "ui_texts"]
@@ -66,7 +66,7 @@ class LevelData:
 
 def level_data(store: Store, dataset: str, level: str) -> LevelData:
     """Collect the stored detection results of ``dataset`` at ``level`` for the atlas."""
-    results = load_results(store, dataset, level)
+    results = released_results(store, dataset, level)
     run = results["run"]
     year = run["reference_year"]
     classification = results["classification"].sort_values("region_code", ignore_index=True)
