@@ -250,9 +250,9 @@ def _map_section(
         inside = [c for c in wijken.codes if wijken.regions["gemeente_code"].get(c) == numbers.code]
         if inside:
             source, focus, whole = wijken, inside, True
-            outlines = {numbers.code: data.geometries[numbers.code]}
+            outlines = {numbers.code: data.shapes[numbers.code]}
     cls = source.results["classification"].set_index("region_code")
-    geoms = source.geometries
+    geoms = source.shapes
     if whole:
         geoms = {c: geoms[c] for c in focus if c in geoms}
     ratios = {c: _f(cls["ratio"].get(c)) for c in cls.index}
@@ -618,8 +618,8 @@ def national_report(
     ratio_title = text("report.map.ratio", lang, indicator=label(data.primary, lang))
     status_title = text("report.map.status", lang)
     maps = Section(text("report.section.national_map", lang))
-    status_map = map_scene(data.geometries, status_fill, [], status_title, whole=True)
-    ratio_map = map_scene(data.geometries, ratio_fill, [], ratio_title, whole=True)
+    status_map = map_scene(data.shapes, status_fill, [], status_title, whole=True)
+    ratio_map = map_scene(data.shapes, ratio_fill, [], ratio_title, whole=True)
     maps.figures += [
         (stack(status_map, _status_legend(lang)), status_title),
         (stack(ratio_map, _ratio_legend(lang)), ratio_title),

@@ -13,6 +13,7 @@ computed again from the sums. A jeugdregio has no lasting effect of its own.
 
 from __future__ import annotations
 
+import functools
 import importlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -20,6 +21,7 @@ from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
+from shapely.geometry.base import BaseGeometry
 
 from bluezones.detect.classify import Rules, classify
 from bluezones.detect.funnel import FunnelResult, funnel_curves, funnel_ratio
@@ -89,6 +91,13 @@ class LevelResults:
     def run(self) -> dict[str, Any]:
         run: dict[str, Any] = self.results["run"]
         return run
+
+    @functools.cached_property
+    def shapes(self) -> dict[str, BaseGeometry]:
+        """The geometries parsed (once, on first use)."""
+        from bluezones.present.report.draw import parse
+
+        return parse(self.geometries)
 
     @property
     def reference_year(self) -> int:

@@ -29,6 +29,7 @@ __all__ = [
     "STATUS_COLOURS",
     "Scene",
     "map_scene",
+    "parse",
     "ratio_colour",
     "trend_scene",
 ]
@@ -121,6 +122,11 @@ class Scene:
     shapes: list[Shape] = field(default_factory=list)
 
 
+def parse(geometries: dict[str, str]) -> dict[str, BaseGeometry]:
+    """GeoJSON texts per area code as shapely geometries (parsed once per level)."""
+    return {code: shape(json.loads(text)) for code, text in geometries.items()}
+
+
 def ratio_colour(value: float | None) -> str:
     """The diverging-scale colour of an observed/expected ratio (grey if missing)."""
     if value is None or not math.isfinite(value):
@@ -132,21 +138,21 @@ def ratio_colour(value: float | None) -> str:
 
 
 def map_scene(
-    geometries: dict[str, str],
+    shapes: dict[str, BaseGeometry],
     fills: dict[str, str],
     focus: Iterable[str],
     title: str,
     *,
     whole: bool = False,
-    outlines: dict[str, str] | None = None,
+    outlines: dict[str, BaseGeometry] | None = None,
 ) -> Scene:
     """A map of the ``focus`` areas and their surroundings (or of everything if ``whole``).
 
     ``fills`` colours the areas reported on; others in view are drawn light grey.
     The focus areas get a thick outline unless ``whole``; ``outlines`` (e.g. the
-    gemeente around its wijken) are drawn on top without fill.
+    gemeente around its wijken) are drawn on top without fill. ``shapes`` are
+    WGS84 (multi)polygons per area code (see :func:`parse`).
     """
-    shapes = {code: shape(json.loads(text)) for code, text in geometries.items()}
     focus = [c for c in focus if c in shapes]
     if not shapes or (not focus and not whole):
         return Scene(MAP_WIDTH, MAP_WIDTH / 2, title)
@@ -188,8 +194,8 @@ def map_scene(
                 1.6 if emphasis else 0.3,
             )
         )
-    for text in (outlines or {}).values():
-        rings = _rings(project(shape(json.loads(text))))
+    for geom in (outlines or {}).values():
+        rings = _rings(project(geom))
         if rings:
             scene.shapes.append(Polygon(rings, "", "#000000", 1.2))
     return scene

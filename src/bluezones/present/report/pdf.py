@@ -82,7 +82,7 @@ def render_pdf(report: Report, path: Path) -> None:
         pdf.ln(8)
     pdf.set_font(FONT, "", 10.5)
     for paragraph in report.headline:
-        pdf.multi_cell(0, 5.2, paragraph, new_x="LMARGIN", new_y="NEXT")
+        pdf.multi_cell(0, 5.2, paragraph, new_x="LMARGIN", new_y="NEXT", align="L")
         pdf.ln(1)
     for section in report.sections:
         _section(pdf, section)
@@ -102,14 +102,14 @@ def _section(pdf: _Pdf, section: Section) -> None:
     pdf.set_font(FONT, "", BODY_PT - 1)
     pdf.set_text_color(90, 90, 90)
     for paragraph in section.paragraphs:
-        pdf.multi_cell(0, 4.3, paragraph, new_x="LMARGIN", new_y="NEXT")
+        pdf.multi_cell(0, 4.3, paragraph, new_x="LMARGIN", new_y="NEXT", align="L")
         pdf.ln(1)
     pdf.set_text_color(26, 26, 26)
     pdf.set_font(FONT, "", BODY_PT)
     for bullet in section.bullets:
         pdf.set_x(MARGIN)
         pdf.cell(4, 4.5, "•")
-        pdf.multi_cell(0, 4.5, bullet, new_x="LMARGIN", new_y="NEXT")
+        pdf.multi_cell(0, 4.5, bullet, new_x="LMARGIN", new_y="NEXT", align="L")
         pdf.ln(0.8)
 
 
