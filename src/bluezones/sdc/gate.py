@@ -112,7 +112,17 @@ def released_monitor(store: Store, dataset: str, *, min_count: int | None = None
         return monitor
     assert policy.min_count is not None
     out = dict(monitor)
-    out["indicators"] = _clean_columns(_monitor_indicators(monitor["indicators"], policy.min_count))
+    regions = store.read("regions", where={"dataset": dataset})
+    latest = regions[regions["year"] == regions["year"].max()] if not regions.empty else regions
+    regio_of: dict[str, str] = {}
+    if "jeugdregio_code" in latest:
+        known = latest.dropna(subset=["jeugdregio_code"])
+        regio_of = {
+            str(c): str(r)
+            for c, r in zip(known["region_code"], known["jeugdregio_code"], strict=True)
+        }
+    indicators = _monitor_indicators(monitor["indicators"], policy.min_count, regio_of)
+    out["indicators"] = _clean_columns(indicators)
     for key in ("evaluation", "event_study", "trends"):
         out[key] = _clean_columns(monitor[key])
     out["disclosure"] = policy.describe()
@@ -201,7 +211,12 @@ def _changes(frame: pd.DataFrame, hidden: set[tuple[str, int]]) -> pd.DataFrame:
     return frame[np.asarray(keep, dtype=bool)].reset_index(drop=True)
 
 
-def _monitor_indicators(frame: pd.DataFrame, min_count: int) -> pd.DataFrame:
+def _monitor_indicators(
+    frame: pd.DataFrame, min_count: int, regio_of: dict[str, str]
+) -> pd.DataFrame:
+    """Rates per gemeente, jeugdregio and land: small numerators hidden, with their
+    value and interval; gemeenten protected within their jeugdregio, jeugdregio's
+    within the land."""
     if frame.empty or "numerator" not in frame:
         return frame
     out = frame.reset_index(drop=True).copy()
@@ -214,13 +229,24 @@ def _monitor_indicators(frame: pd.DataFrame, min_count: int) -> pd.DataFrame:
         hide_den = counted & primary_mask(den, min_count)
     hide = counted & (primary_mask(num, min_count, den) | hide_den)
     groups: list[Group] = []
-    if "level" in out:
-        land = out["level"].eq("land").to_numpy()
-        for _, rows in out.groupby(["indicator", "year"], sort=True):
-            top = rows.index[land[rows.index]]
-            kids = rows.index[~land[rows.index] & counted[rows.index]]
-            if len(top) == 1 and len(kids):
-                groups.append(Group(int(top[0]), kids.to_numpy()))
+    level = out["level"] if "level" in out else pd.Series("jeugdregio", index=out.index)
+    for _, rows in out.groupby(["indicator", "year"], sort=True):
+        at = {
+            (str(lv), str(code)): i
+            for i, lv, code in zip(rows.index, level[rows.index], rows["region_code"], strict=True)
+        }
+        members: dict[int, list[int]] = {}
+        for (lv, code), i in at.items():
+            if not counted[i]:
+                continue
+            parent = None
+            if lv == "jeugdregio":
+                parent = at.get(("land", "NL00"))
+            elif lv == "gemeente":
+                parent = at.get(("jeugdregio", regio_of.get(code, "")))
+            if parent is not None:
+                members.setdefault(parent, []).append(i)
+        groups += [Group(p, np.array(kids)) for p, kids in sorted(members.items())]
     hide = secondary_suppress(np.where(counted, num, np.nan), hide, groups, min_count) & counted
     for col in ("numerator", "value", "lower", "upper"):
         if col in out:

@@ -1,6 +1,7 @@
 """The atlas's monitor pages: payloads from the stored monitor results.
 
-:func:`monitor_pages` reads :func:`bluezones.monitor.load_monitor` (and, for the
+:func:`monitor_pages` reads :func:`bluezones.monitor.load_monitor` through the
+disclosure-control gate (:func:`bluezones.sdc.released_monitor`; and, for the
 expectation, the gemeente detection results if the store has them) and returns the
 payloads of ``monitor.html`` and ``evaluation.html``, or ``None`` when the store holds
 no monitor results for the dataset (the atlas is then built without those pages).
@@ -27,13 +28,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from bluezones.detect.results import load_results
 from bluezones.errors import BlueZonesError
 from bluezones.i18n import LANGUAGES, text
 from bluezones.indicators import INDICATORS
 from bluezones.monitor.indicators import MONITOR_INDICATORS
-from bluezones.monitor.results import MONITOR_TABLES, load_monitor
+from bluezones.monitor.results import MONITOR_TABLES
 from bluezones.monitor.texts import interpretation
+from bluezones.sdc import released_monitor, released_results
 from bluezones.store import Store
 
 __all__ = ["MONITOR_LEVELS", "MonitorPages", "monitor_pages"]
@@ -67,7 +68,7 @@ def monitor_pages(store: Store, dataset: str) -> MonitorPages | None:
     """The monitor pages' payloads of ``dataset``, or ``None`` without monitor results."""
     if not store.has_table(MONITOR_TABLES["evaluation"]):
         return None
-    stored = load_monitor(store, dataset)
+    stored = released_monitor(store, dataset)
     table = stored["indicators"]
     if table.empty:
         return None
@@ -209,7 +210,7 @@ def _expected(
     region's sum is missing when any of its gemeenten has no expected count.
     """
     try:
-        area_year = load_results(store, dataset, "gemeente")["area_year"]
+        area_year = released_results(store, dataset, "gemeente")["area_year"]
     except BlueZonesError:
         return {}
     jz = dict(zip(ref["region_code"], ref["jeugdregio_code"], strict=False))
