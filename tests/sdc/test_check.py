@@ -84,3 +84,33 @@ def test_minimum_option_changes_what_is_small(tmp_path: Path) -> None:
     pd.DataFrame({"region_code": ["GM0001"], "observed": [15]}).to_csv(folder / "t.csv")
     assert check_folder(folder).ok
     assert [v.rule for v in check_folder(folder, 20).violations] == ["small_count"]
+
+
+def test_html_tables_and_embedded_json(tmp_path: Path) -> None:
+    folder = tmp_path / "out"
+    folder.mkdir()
+    (folder / "page.html").write_text(
+        "<html><body><table><tr><th>Status</th><th>Aantal gemeenten</th>"
+        "<th>Aantal cliënten</th></tr><tr><td>hoog</td><td>3</td><td>4</td></tr></table>"
+        '<script type="application/json">[{"bsn": "x", "code": "GM0001"}]</script>'
+        "</body></html>",
+        encoding="utf-8",
+    )
+    found = {(v.column, v.rule) for v in check_folder(folder).violations}
+    assert found == {("Aantal cliënten", "small_count"), ("bsn", "person_id")}
+
+
+def test_an_area_without_anyone_reveals_nothing(tmp_path: Path) -> None:
+    folder = tmp_path / "out"
+    folder.mkdir()
+    rows = {
+        "region_code": ["GM0001", "WK000101", "WK000102"],
+        "observed": [50, 50, None],
+        "n": [300, 300, None],
+    }
+    pd.DataFrame(rows).to_csv(folder / "t.csv", index=False)
+    assert check_folder(folder).ok  # the hidden wijk has no youths: 300 - 300
+    rows["n"] = [301, 300, None]
+    pd.DataFrame(rows).to_csv(folder / "t.csv", index=False)
+    found = sorted((v.column, v.rule) for v in check_folder(folder).violations)
+    assert found == [("n", "difference"), ("observed", "difference")]

@@ -195,19 +195,32 @@ def _atlas_tables(file: Path, doc: Any) -> Iterator[tuple[str, pd.DataFrame]]:
     """The atlas's indicator payloads as tables, joined with their level's area codes."""
     if not (isinstance(doc, dict) and "indicator" in doc and isinstance(doc.get("years"), dict)):
         return
-    meta = file.with_name("meta" + file.suffix)
+    meta_file = file.with_name("meta" + file.suffix)
     try:
-        codes = _load_json(meta)["areas"]["code"]
+        meta = _load_json(meta_file)
+        codes = meta["areas"]["code"]
     except (OSError, KeyError, TypeError, ValueError):
         return
+    denominator = next(
+        (
+            i.get("denominator")
+            for i in meta.get("indicators", [])
+            if i.get("name") == doc["indicator"]
+        ),
+        None,
+    )
+    populations = meta.get("denominators", {}).get(denominator, {})
     rows = []
     for year, values in doc["years"].items():
         counts = values.get("o") if isinstance(values, dict) else None
-        if isinstance(counts, list) and len(counts) == len(codes):
-            rows += [
-                {"region_code": c, "indicator": doc["indicator"], "year": year, "observed": v}
-                for c, v in zip(codes, counts, strict=True)
-            ]
+        if not (isinstance(counts, list) and len(counts) == len(codes)):
+            continue
+        ns = populations.get(year)
+        ns = ns if isinstance(ns, list) and len(ns) == len(codes) else [None] * len(codes)
+        rows += [
+            {"region_code": c, "indicator": doc["indicator"], "year": year, "observed": v, "n": n}
+            for c, v, n in zip(codes, counts, ns, strict=True)
+        ]
     if rows:
         yield "areas", pd.DataFrame(rows)
 
@@ -416,11 +429,27 @@ class _Totals:
                 if not hidden:
                     continue
                 rest = total - sum(cells[k][0] for k in kids if k not in hidden)
+                if rest == 0 and self._nobody(key, parent, kids, hidden):
+                    continue  # the hidden parts hold no persons at all (no rows)
                 if len(hidden) == 1 or 0 < rest < min_count:
                     _, file, where = cells[hidden[0]]
                     fields = (("total", parent), ("cell", "+".join(hidden)))
                     out.append(Violation(file, where, key[0], "difference", fields))
         return out
+
+    def _nobody(
+        self, key: tuple[Any, ...], parent: str, kids: list[str], hidden: list[str]
+    ) -> bool:
+        """Whether the population column shows that the hidden parts have no one."""
+        if key[0] == "n":
+            return True
+        people = self.cells.get(("n", *key[1:]))
+        if not people or parent not in people:
+            return False
+        shown = [people[k][0] for k in kids if k not in hidden and k in people]
+        if not all(math.isfinite(v) for v in shown):
+            return False
+        return people[parent][0] - sum(shown) == 0
 
 
 def _parent(code: str) -> str | None:

@@ -80,6 +80,23 @@ COUNT_NAMES = frozenset(
 #: Prefixes and suffixes of count-like names (``aantal_jeugdhulp``, ``clients_count``).
 COUNT_AFFIXES = (("aantal_", "count_", "n_personen_", "num_"), ("_aantal", "_count", "_counts"))
 
+#: Words that make a count one of areas, regions or years, not of persons.
+AREA_WORDS = frozenset(
+    {
+        "gemeenten",
+        "wijken",
+        "buurten",
+        "regios",
+        "jeugdregios",
+        "gebieden",
+        "areas",
+        "regions",
+        "treated",
+        "pilots",
+        "jaren",
+        "years",
+    }
+)
 #: Minimum and maximum columns: ``min``, ``max_age``, ``leeftijd_max``, ``hoogste`` ...
 _MINMAX = re.compile(
     r"^(min|max|minimum|maximum|minimaal|maximaal|laagste|hoogste)(_.*)?$|_(min|max|minimum|maximum)$"
@@ -103,8 +120,16 @@ def normalise(name: object) -> str:
 
 
 def is_count_column(name: object) -> bool:
-    """Whether a column or key holds counts of persons (see :data:`COUNT_NAMES`)."""
+    """Whether a column or key holds counts of persons (see :data:`COUNT_NAMES`).
+
+    Counts of areas or years are not: ``aantal_gemeenten``, ``n_treated``.
+
+    >>> is_count_column("Aantal cliënten"), is_count_column("Aantal gemeenten")
+    (True, False)
+    """
     norm = normalise(name)
+    if AREA_WORDS & set(norm.split("_")):
+        return False
     prefixes, suffixes = COUNT_AFFIXES
     return norm in COUNT_NAMES or norm.startswith(prefixes) or norm.endswith(suffixes)
 
