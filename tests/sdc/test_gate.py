@@ -65,8 +65,9 @@ def _hidden(ay: pd.DataFrame) -> dict[tuple[str, str, int], bool]:
 
 
 def test_no_gemeente_total_reveals_a_hidden_wijk(released: dict) -> None:
-    """Every gemeente total (published or not) minus its published wijken: never one
-    hidden wijk, never hidden wijken holding fewer than the minimum together."""
+    """Every gemeente total (unless hidden) minus its published wijken: never one hidden
+    wijk, never hidden wijken holding fewer than the minimum together (with care, or
+    without)."""
     raw_w, out_w = released["wijk"]
     true = raw_w["area_year"].assign(
         hidden=out_w["area_year"]["observed"].isna().to_numpy(),
@@ -78,8 +79,12 @@ def test_no_gemeente_total_reveals_a_hidden_wijk(released: dict) -> None:
         if gm_hidden.get((ind, gm, int(year)), False):
             continue  # the total itself is not published
         k = int(part["hidden"].sum())
-        if k == 1 or (k >= 2 and part.loc[part["hidden"], "observed"].sum() < MIN):
+        hidden = part[part["hidden"]]
+        if k == 1 or (k >= 2 and hidden["observed"].sum() < MIN):
             bad.append((ind, gm, year))
+        # Nor do those without care: total n - O minus the published wijken's n - O.
+        if k >= 2 and (hidden["n"] - hidden["observed"]).sum() < MIN:
+            bad.append((ind, gm, year, "complement"))
     assert not bad
 
 

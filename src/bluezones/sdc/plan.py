@@ -61,7 +61,16 @@ def suppression_plan(store: Store, dataset: str, min_count: int) -> Plan:
     o_primary = primary_mask(o_vals, min_count, np.where(pooled, np.nan, cells["n"]))
     # A row whose population is hidden loses its count too (E and O/E would give n back).
     o_start = o_primary | (n_hidden & ~pooled)
-    o_hidden = secondary_suppress(o_vals, o_start, n_groups + pooled_groups, min_count)
+    # Those without care (n - observed) add up like the counts do: where n is shown, a
+    # hidden count is a hidden complement, so both are protected until neither changes.
+    rest = cells["n"].to_numpy(float) - o_vals
+    o_hidden = o_start
+    while True:
+        o_hidden = secondary_suppress(o_vals, o_hidden, n_groups + pooled_groups, min_count)
+        more = secondary_suppress(rest, o_hidden & ~pooled, n_groups, min_count) & ~pooled
+        if not (more & ~o_hidden).any():
+            break
+        o_hidden = o_hidden | more
 
     plan = Plan(min_count)
     known = np.isfinite(o_vals)

@@ -10,7 +10,8 @@ that are, or may be, published:
   (the pooled ratio times the published expected total gives it back).
 
 **Primary suppression** marks every cell below the minimum (zero included) and
-every ``observed`` whose complement ``n - observed`` is below it.
+every ``observed`` whose complement ``n - observed`` is below it (the complements
+add up like the counts and get the same secondary protection).
 **Secondary suppression** then makes sure no published total gives a suppressed
 cell back by one subtraction: in every group whose total is published, the
 suppressed children are none, or at least two whose sum is at least the
