@@ -44,8 +44,31 @@ class Plan:
     stats: dict[str, dict[str, int]] = field(default_factory=dict)
 
 
+#: Plans kept for the same store, dataset, minimum and detection runs (an atlas asks
+#: for each level, and its monitor pages again).
+_CACHE: dict[tuple[Any, ...], Plan] = {}
+_CACHE_SIZE = 4
+
+
 def suppression_plan(store: Store, dataset: str, min_count: int) -> Plan:
     """The suppression of every detected level of ``dataset`` at ``min_count``."""
+    runs = (
+        store.read(RUNS_TABLE, where={"dataset": dataset}) if store.has_table(RUNS_TABLE) else None
+    )
+    stamp = (
+        ()
+        if runs is None
+        else tuple(sorted(zip(runs["level"], runs["created_at"].astype(str), strict=True)))
+    )
+    key = (str(store.path.resolve()), dataset, min_count, stamp)
+    if key not in _CACHE:
+        if len(_CACHE) >= _CACHE_SIZE:
+            _CACHE.pop(next(iter(_CACHE)))
+        _CACHE[key] = _plan(store, dataset, min_count)
+    return _CACHE[key]
+
+
+def _plan(store: Store, dataset: str, min_count: int) -> Plan:
     levels = [lv for lv in ("gemeente", "wijk") if _has_results(store, dataset, lv)]
     results = {lv: load_results(store, dataset, lv) for lv in levels}
     cells, parents = _cells(store, dataset, results)
