@@ -114,3 +114,15 @@ def test_an_area_without_anyone_reveals_nothing(tmp_path: Path) -> None:
     pd.DataFrame(rows).to_csv(folder / "t.csv", index=False)
     found = sorted((v.column, v.rule) for v in check_folder(folder).violations)
     assert found == [("n", "difference"), ("observed", "difference")]
+
+
+def test_atlas_says_why_an_area_is_suppressed_in_both_languages(micro_outputs: Path) -> None:
+    meta = json.loads((micro_outputs / "atlas" / "data" / "wijk" / "meta.json").read_text())
+    c = meta["classification"]
+    hidden = [i for i, r in enumerate(c["reasons"]) if r.startswith("Onderdrukt")]
+    assert hidden
+    assert {c["reasons_en"][i] for i in hidden} == {
+        f"Suppressed: fewer than {MIN} persons, or derivable from a total "
+        "(microdata confidentiality)."
+    }
+    assert all(c["ratio"][i] is None and c["status"][i] == "too_small" for i in hidden)

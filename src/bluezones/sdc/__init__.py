@@ -11,7 +11,14 @@ See ``docs/disclosure.md``.
 
 from __future__ import annotations
 
-from bluezones.sdc.gate import released_monitor, released_results
+from bluezones.sdc.gate import released_monitor, released_results, translate_suppressed
 from bluezones.sdc.policy import MIN_CELL, Policy, policy_for
 
-__all__ = ["MIN_CELL", "Policy", "policy_for", "released_monitor", "released_results"]
+__all__ = [
+    "MIN_CELL",
+    "Policy",
+    "policy_for",
+    "released_monitor",
+    "released_results",
+    "translate_suppressed",
+]

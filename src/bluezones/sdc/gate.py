@@ -21,7 +21,13 @@ from bluezones.sdc.policy import Policy, is_minmax_column, is_person_id_column, 
 from bluezones.sdc.suppress import Group, primary_mask, secondary_suppress
 from bluezones.store import Store
 
-__all__ = ["SUPPRESSED_STATUS", "protect_results", "released_monitor", "released_results"]
+__all__ = [
+    "SUPPRESSED_STATUS",
+    "protect_results",
+    "released_monitor",
+    "released_results",
+    "translate_suppressed",
+]
 
 #: Status of an area whose evidence is suppressed (shown as "too small").
 SUPPRESSED_STATUS = "too_small"
@@ -127,6 +133,29 @@ def released_monitor(store: Store, dataset: str, *, min_count: int | None = None
         out[key] = _clean_columns(monitor[key])
     out["disclosure"] = policy.describe()
     return out
+
+
+def translate_suppressed(payload: dict[str, list[Any]], results: dict[str, Any]) -> None:
+    """Put the suppression note in each ``reasons_<lang>`` list where ``reasons`` has it.
+
+    The atlas writes the reasons in other languages by classifying the evidence
+    again; for a suppressed area that gives "too small", not why. Changes
+    ``payload`` (the atlas's classification columns) in place.
+    """
+    note = results.get("disclosure")
+    if not note or "reasons" not in payload:
+        return
+    here = text("sdc.suppressed", results["run"]["config"].get("lang", "nl"), **_count(note))
+    for key, values in payload.items():
+        if key.startswith("reasons_"):
+            there = text("sdc.suppressed", key.removeprefix("reasons_"), **_count(note))
+            payload[key] = [
+                there if r == here else v for r, v in zip(payload["reasons"], values, strict=True)
+            ]
+
+
+def _count(note: dict[str, Any]) -> dict[str, Any]:
+    return {"min_count": note["min_count"]}
 
 
 # --------------------------------------------------------------------------- parts

@@ -24,7 +24,7 @@ from bluezones.i18n import LANGUAGES, MESSAGES
 from bluezones.indicators import INDICATORS, TREND_BREAKS
 from bluezones.present.atlas.covariates import covariate_data
 from bluezones.present.atlas.geometry import svg_map
-from bluezones.sdc import released_results
+from bluezones.sdc import released_results, translate_suppressed
 from bluezones.store import Store
 
 __all__ = ["FLAG_BITS", "LevelData", "level_data", "ui_texts"]
@@ -125,6 +125,7 @@ def level_data(store: Store, dataset: str, level: str) -> LevelData:
         for name in indicators
     }
     meta["notes"] = notes
+    translate_suppressed(meta["classification"], results)
     outlines = pd.DataFrame(columns=["region_code", "geojson"])
     if level != "gemeente":
         outlines = store.read(
