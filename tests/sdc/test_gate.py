@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import numpy as np
@@ -125,3 +126,25 @@ def test_minimum_can_be_raised_never_lowered(micro_store: Path) -> None:
     assert lower["disclosure"]["min_count"] == MIN
     assert (higher["area_year"]["observed"].dropna() >= 20).all()
     assert np.isfinite(lower["area_year"]["observed"]).sum() > 0
+
+
+def test_escalation_resting_on_hidden_evidence_is_hidden(micro_store: Path) -> None:
+    from bluezones.sdc.gate import protect_results
+    from bluezones.sdc.plan import suppression_plan
+    from bluezones.sdc.policy import policy_for
+
+    with Store(micro_store, read_only=True) as store:
+        raw = load_results(store, "demo", "gemeente")
+        plan = suppression_plan(store, "demo", MIN)
+        policy = policy_for(store, "demo")
+    codes = raw["classification"]["region_code"].iloc[:2].tolist()
+    raw["classification"].loc[raw["classification"]["region_code"].isin(codes), "status"] = (
+        "escalation"
+    )
+    hidden = dataclasses.replace(plan, pooled={"gemeente": {("jeugdbescherming", codes[0])}})
+    out = protect_results(raw, hidden, "gemeente", policy)
+    cls = out["classification"].set_index("region_code")
+    assert cls.loc[codes[0], "status"] == "too_small"
+    assert pd.isna(cls.loc[codes[0], "ratio"])
+    assert cls.loc[codes[0], "reasons"].startswith("Onderdrukt")
+    assert cls.loc[codes[1], "status"] == "escalation"  # its evidence is shown

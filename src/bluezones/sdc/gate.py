@@ -88,6 +88,13 @@ def protect_results(
         EVIDENCE_KEEP,
     )
     gone = {c for i, c in pooled if i == primary}
+    # An escalation rests on the escalation indicators' evidence, and its reasons quote it.
+    escalation = set(run["config"].get("rules", {}).get("escalation", []))
+    cls = results["classification"]
+    escalated = cls["status"].eq("escalation") & cls["region_code"].isin(
+        {c for i, c in pooled if i in escalation}
+    )
+    gone |= set(cls.loc[escalated, "region_code"])
     out["classification"] = _classification(results["classification"], gone, reason)
     out["spatial"] = _spatial(results["spatial"], gone)
     hidden_years = {(c, int(y)) for i, c, y in hidden if i == primary}
