@@ -73,7 +73,7 @@ def _plan(store: Store, dataset: str, min_count: int) -> Plan:
     results = {lv: load_results(store, dataset, lv) for lv in levels}
     cells, parents = _cells(store, dataset, results)
     n_groups = _geo_groups(cells, parents)
-    pooled_groups = _pooled_groups(cells, results)
+    pooled_groups = _pooled_groups(cells, results) + _pooled_geo_groups(cells, parents, results)
 
     n_vals = cells["n"].to_numpy(float)
     n_primary = primary_mask(n_vals, min_count)
@@ -232,3 +232,30 @@ def _pooled_groups(cells: pd.DataFrame, results: dict[str, dict[str, Any]]) -> l
             if p is not None and kids_found:
                 groups.append(Group(p, np.array(kids_found)))
     return groups
+
+
+def _pooled_geo_groups(
+    cells: pd.DataFrame, parents: Parents, results: dict[str, dict[str, Any]]
+) -> list[Group]:
+    """A gemeente's pooled cell and its wijken's, where both levels pool the same years.
+
+    With the same window the wijken's pooled counts add up to (about) the gemeente's,
+    so one hidden wijk next to a published gemeente would come back.
+    """
+    if set(results) != {"gemeente", "wijk"}:
+        return []
+    years = {
+        lv: set(r["area_year"].loc[r["area_year"]["usable"].astype(bool), "year"].astype(int))
+        for lv, r in results.items()
+    }
+    if not years["wijk"] or years["wijk"] != years["gemeente"]:
+        return []
+    pos = _positions(cells)
+    members: dict[int, list[int]] = {}
+    wijk = cells[cells["tier"] == "pooled:wijk"]
+    for i, ind, code in zip(wijk.index, wijk["indicator"], wijk["region_code"], strict=True):
+        parent = parents.get(("wijk", str(code)))
+        p = None if parent is None else pos.get(("pooled:gemeente", ind, parent[1], POOLED))
+        if p is not None:
+            members.setdefault(p, []).append(int(i))
+    return [Group(p, np.array(kids)) for p, kids in sorted(members.items())]
