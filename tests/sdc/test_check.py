@@ -92,6 +92,8 @@ def test_html_tables_and_embedded_json(tmp_path: Path) -> None:
     (folder / "page.html").write_text(
         "<html><body><table><tr><th>Status</th><th>Aantal gemeenten</th>"
         "<th>Aantal cliënten</th></tr><tr><td>hoog</td><td>3</td><td>4</td></tr></table>"
+        "<table><tr><th>Classificatie</th><th>Aantal</th></tr><tr><td>hoog</td><td>2</td>"
+        "</tr></table>"
         '<script type="application/json">[{"bsn": "x", "code": "GM0001"}]</script>'
         "</body></html>",
         encoding="utf-8",

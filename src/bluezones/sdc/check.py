@@ -54,6 +54,10 @@ CODE_COLUMNS = frozenset({"region_code", "code", "regio", "regios", "gwb_code", 
 DIMENSION_COLUMNS = frozenset(
     {"indicator", "year", "jaar", "perioden", "periode", "measure", "indicatorcode"}
 )
+#: Columns of a classification; a table of them without area codes counts areas.
+STATUS_COLUMNS = frozenset({"classificatie", "classification", "status"})
+#: Count names that say nothing of what is counted.
+GENERIC_COUNTS = frozenset({"aantal", "count", "n", "number"})
 #: A payload of the atlas's ``.js`` twins: ``(window.X=window.X||{})["key"]=<json>;``.
 _JS_PAYLOAD = re.compile(r"^\(window\.\w+=window\.\w+\|\|\{\}\)\[(\"[^\"]*\")\]=(.*);\s*$", re.S)
 _CODE = re.compile(r"^(NL00|JZ\d{2}|GM\d{4}|WK\d{6}|BU\d{8})$")
@@ -352,6 +356,9 @@ def _check_table(
     if not counts or frame.empty:
         return
     code_col = next((c for c in frame.columns if normalise(c) in CODE_COLUMNS), None)
+    if code_col is None and any(normalise(c) in STATUS_COLUMNS for c in frame.columns):
+        # "Aantal" per classification, without areas in the rows: a count of areas.
+        counts = [c for c in counts if normalise(c) not in GENERIC_COUNTS]
     label = where or ("row" if file.endswith((".csv", ".parquet")) else "")
     for col in counts:
         values = pd.to_numeric(frame[col], errors="coerce")
