@@ -148,3 +148,14 @@ def test_escalation_resting_on_hidden_evidence_is_hidden(micro_store: Path) -> N
     assert pd.isna(cls.loc[codes[0], "ratio"])
     assert cls.loc[codes[0], "reasons"].startswith("Onderdrukt")
     assert cls.loc[codes[1], "status"] == "escalation"  # its evidence is shown
+
+
+def test_store_from_before_origins_is_aggregate(tmp_path: Path) -> None:
+    from bluezones.sdc import policy_for
+
+    path = tmp_path / "old.duckdb"
+    with Store(path) as store:
+        store.con.execute("DROP TABLE dataset_origins")
+    with Store(path, read_only=True) as store:
+        policy = policy_for(store, "demo")
+    assert (policy.origin, policy.min_count, policy.applies) == ("aggregate", None, False)

@@ -182,6 +182,8 @@ def policy_for(store: Store, dataset: str, min_count: int | None = None) -> Poli
     ``min_count`` overrides the setting (for example a CLI option); either way
     the result is never below the minimum recorded in the store.
     """
+    if not store.has_table("dataset_origins"):  # a store from before origins, read-only
+        return Policy("aggregate", None)
     origin, stored = store.origin(dataset)
     if origin != "microdata":
         return Policy(origin, None)
