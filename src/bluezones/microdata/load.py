@@ -828,9 +828,14 @@ def _write_facts(store: Store, dataset: str, boundary_year: int) -> int:
     facts = area_facts(store, dataset)
     store.write_facts(facts)
     columns = ", ".join(f'"{name}" {kind}' for name, kind in HARMONISED_SCHEMA.items())
-    store.con.execute(f'CREATE TABLE IF NOT EXISTS "{HARMONISED_TABLE}" ({columns})')
-    store.replace(
-        HARMONISED_TABLE, facts.assign(reference_year=boundary_year), where={"dataset": dataset}
+    con = store.con
+    con.execute(f'CREATE TABLE IF NOT EXISTS "{HARMONISED_TABLE}" ({columns})')
+    con.execute(f'DELETE FROM "{HARMONISED_TABLE}" WHERE dataset = ?', [dataset])
+    names = ", ".join(f'"{c}"' for c in HARMONISED_SCHEMA if c != "reference_year")
+    con.execute(
+        f'INSERT INTO "{HARMONISED_TABLE}" ({names}, reference_year) '
+        f"SELECT {names}, ? FROM facts WHERE dataset = ?",
+        [boundary_year, dataset],
     )
     return len(facts)
 
