@@ -219,6 +219,16 @@ def _progress(ctx: Context, title: str) -> Iterator[Callable[[str, int, int], No
 @click.option("--fdr", type=float, help="False discovery rate of the lists (default 0.10).")
 @click.option("--no-persistence", is_flag=True, help="Skip the lasting-effect model.")
 @click.option(
+    "--wijk-composition",
+    is_flag=True,
+    help="Gemeente expectation from the composition of its wijken (docs/detection.md).",
+)
+@click.option(
+    "--suppressed-below",
+    type=click.IntRange(min=1),
+    help="Treat suppressed counts as counts below this threshold, e.g. 10 (docs/detection.md).",
+)
+@click.option(
     "--overdispersion",
     type=click.Choice(["none", "multiplicative", "additive"]),
     default="additive",
@@ -241,6 +251,8 @@ def detect(
     years: str | None,
     fdr: float | None,
     no_persistence: bool,
+    wijk_composition: bool,
+    suppressed_below: int | None,
     overdispersion: str,
     limits: str,
     show: int,
@@ -257,6 +269,8 @@ def detect(
         indicators=indicators or DEFAULT_INDICATORS,
         years=_year_range(years),
         persistence=not no_persistence,
+        composition=wijk_composition,
+        suppressed_below=suppressed_below,
         overdispersion=overdispersion,  # type: ignore[arg-type]  # click.Choice checked it
         levels=_levels(limits),
         rules=rules,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -138,3 +139,37 @@ def test_cli_detect(demo: Path) -> None:
         assert load_results(store, "demo", "gemeente")["run"]["config"]["lang"] == "en"
     bad = CliRunner().invoke(main, ["--store", str(demo), *args, "--years", "2019-20x4"])
     assert bad.exit_code == 2 and "2019-2024" in bad.output
+
+
+def test_wijk_composition_and_censoring_change_the_gemeente_expectation(
+    inputs: tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame],
+) -> None:
+    facts, regions, _ = inputs
+    config = DetectionConfig(indicators=("jeugdhulp", "uithuisplaatsing"), persistence=False)
+    plain = run_detection(facts, regions, None, config)
+    mixed = run_detection(
+        facts, regions, None, replace(config, composition=True, suppressed_below=10)
+    )
+    model = mixed.models["uithuisplaatsing:expected"]
+    assert 2 <= model.stats["composition_fits"] <= 8
+    assert model.stats["composition_max_offset"] > 0.05
+    assert model.stats["censored_cells"] > 0
+    a = plain.area_year.set_index(["region_code", "year"])["expected"]
+    b = mixed.area_year.set_index(["region_code", "year"])["expected"]
+    # Same national total of expected care, spread differently over the gemeenten.
+    assert b.sum() == pytest.approx(a.sum(), rel=0.02)
+    assert (b / a).std() > 0.02
+    # Suppressed counts stay suppressed in the results: imputed values are never shown.
+    assert mixed.area_year["observed"].isna().sum() == plain.area_year["observed"].isna().sum()
+
+
+def test_cli_detect_opt_in_corrections(demo: Path) -> None:
+    args = ["detect", "--indicator", "jeugdhulp", "--indicator", "uithuisplaatsing"]
+    extra = ["--wijk-composition", "--suppressed-below", "10", "--no-persistence"]
+    result = CliRunner().invoke(main, ["--store", str(demo), *args, *extra])
+    assert result.exit_code == 0, result.output
+    with Store(demo, read_only=True) as store:
+        config = load_results(store, "demo", "gemeente")["run"]["config"]
+    assert config["composition"] is True and config["suppressed_below"] == 10
+    bad = CliRunner().invoke(main, ["--store", str(demo), *args, "--suppressed-below", "0"])
+    assert bad.exit_code == 2 and "--suppressed-below" in bad.output

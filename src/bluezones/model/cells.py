@@ -22,9 +22,12 @@ from bluezones.errors import ModelError
 from bluezones.model.spec import ModelSpec
 from bluezones.regions.codes import level_of
 
-__all__ = ["CELL_COLUMNS", "cells_from_facts", "check_cells", "wide"]
+__all__ = ["CELL_COLUMNS", "OFFSET", "cells_from_facts", "check_cells", "offset_of", "wide"]
 
 CELL_COLUMNS = ("region_code", "year", "y", "n", "usable", "reason")
+# Optional column: a known part of each cell's linear predictor (logit or log scale),
+# e.g. the correction for the composition of its wijken (bluezones.model.composition).
+OFFSET = "offset"
 
 LEVEL_PREFIX = {"gemeente": "GM", "wijk": "WK"}
 REASON_NO_DENOMINATOR = "geen noemer (aantal jongeren ontbreekt of is 0)"
@@ -105,6 +108,13 @@ def cells_from_facts(
         _mark(cells, cells[m].isna(), REASON_MISSING_COVARIATE.format(measure=m))
     cells = _attach_parents(cells, regions)
     return cells.sort_values(["region_code", "year"], ignore_index=True)
+
+
+def offset_of(cells: pd.DataFrame) -> np.ndarray:
+    """The cells' offsets (zeros when the cells have none)."""
+    if OFFSET not in cells.columns:
+        return np.zeros(len(cells))
+    return cells[OFFSET].to_numpy(float)
 
 
 def check_cells(cells: pd.DataFrame) -> None:

@@ -19,6 +19,7 @@ from scipy import special, stats
 
 from bluezones._atomic import atomic_path
 from bluezones.errors import ModelError
+from bluezones.model.cells import offset_of
 from bluezones.model.design import DesignState, build_design
 from bluezones.model.spec import ModelSpec
 
@@ -85,7 +86,7 @@ class FittedModel:
         column says why (never a silent NaN).
         """
         X, _ = build_design(cells, self.spec, self.design)
-        eta = X @ self.beta
+        eta = X @ self.beta + offset_of(cells)
         se_eta = np.sqrt(np.einsum("ij,jk,ik->i", X, self.cov, X))
         q = stats.norm.ppf(0.5 + level / 2)
         inverse = special.expit if self.spec.family == "binomial" else np.exp

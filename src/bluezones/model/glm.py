@@ -13,7 +13,7 @@ import pandas as pd
 
 from bluezones.errors import ModelError
 from bluezones.model import _irls
-from bluezones.model.cells import check_cells
+from bluezones.model.cells import check_cells, offset_of
 from bluezones.model.design import build_design
 from bluezones.model.fitted import FittedModel
 from bluezones.model.spec import ModelSpec
@@ -50,12 +50,13 @@ def fit_glm(cells: pd.DataFrame, spec: ModelSpec) -> FittedModel:
             hint="Use more areas or years, or fewer covariates.",
         )
     _check_rank(X, names)
-    result = _irls.fit_irls(X, y, n, spec.family)
+    offset = offset_of(cells)[use]
+    result = _irls.fit_irls(X, y, n, spec.family, offset)
     warnings = _warnings(result, X, names)
     df_resid = len(y) - X.shape[1]
     pearson = float((((y - result.mu) ** 2) / _irls.variance(result.mu, n, spec.family)).sum())
     dispersion = pearson / df_resid
-    null = _irls.fit_irls(np.ones((len(y), 1)), y, n, spec.family)
+    null = _irls.fit_irls(np.ones((len(y), 1)), y, n, spec.family, offset)
     loglik = _irls.loglik(y, result.mu, n, spec.family)
     stats = {
         "n_cells": len(cells),

@@ -29,7 +29,7 @@ import pandas as pd
 
 from bluezones.errors import ModelError
 from bluezones.model._glmm import GLMMResult, fit_glmm
-from bluezones.model.cells import check_cells
+from bluezones.model.cells import check_cells, offset_of
 from bluezones.model.design import build_design
 from bluezones.model.fitted import FittedModel
 from bluezones.model.spec import ModelSpec
@@ -82,7 +82,8 @@ def fit_hierarchical(cells: pd.DataFrame, spec: ModelSpec) -> FittedModel:
     warnings: list[str] = []
     if (y != fit_cells["y"].to_numpy(float)).any() or (n != fit_cells["n"].to_numpy(float)).any():
         warnings.append("counts rounded to whole numbers for the binomial likelihood")
-    result = fit_glmm(y, n, X_all[use], groups, x_names=state.names)
+    offset = offset_of(cells)[use]
+    result = fit_glmm(y, n, X_all[use], groups, offset=offset, x_names=state.names)
     warnings += list(result.warnings)
     if not result.converged:
         warnings.append("the hierarchical fit did not converge")
