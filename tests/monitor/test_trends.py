@@ -42,3 +42,17 @@ def test_trends_on_the_demo(pilot_country: DemoCountry) -> None:
 def test_a_mean_has_no_trend(pilot_country: DemoCountry) -> None:
     with pytest.raises(DataError, match="rate or share"):
         trend_table(pd.DataFrame(), "ots_duration")
+
+
+def test_exact_zero_counts_give_no_trend_instead_of_a_crash() -> None:
+    # Microdata give exact counts: a small gemeente can have no supervision order at all.
+    years = [2021, 2022, 2023, 2024]
+    rows = [("GM0001", y, c, 1000.0) for y, c in zip(years, [0, 0, 0, 0], strict=True)]
+    rows += [("GM0002", y, c, 1000.0) for y, c in zip(years, [0, 0, 0, 7], strict=True)]
+    rows += [("GM0003", y, c, 1000.0) for y, c in zip(years, [9, 8, 7, 6], strict=True)]
+    table = pd.DataFrame(rows, columns=["region_code", "year", "numerator", "denominator"])
+    table["indicator"] = "ots"
+    trends = trend_table(table, "ots").set_index("region_code")
+    assert "GM0001" not in trends.index
+    assert trends.loc["GM0003", "change_pct"] < 0
+    assert np.isfinite(trends[["change_pct", "lower", "upper"]].to_numpy()).all()

@@ -99,14 +99,19 @@ def trend_table(
     z = stats.norm.ppf(0.5 + level / 2)
     rows = []
     for code, g in part.groupby("region_code", sort=True):
-        if len(g) < MIN_TREND_YEARS:
-            continue
+        if len(g) < MIN_TREND_YEARS or not g["numerator"].gt(0).any():
+            continue  # too short, or no one in any year: a change of a rate 0 is undefined
         years = g["year"].to_numpy(float)
-        slope, se, phi = _poisson_slope(
-            g["numerator"].to_numpy(float),
-            g["denominator"].to_numpy(float),
-            years - years.mean(),
-        )
+        try:
+            slope, se, phi = _poisson_slope(
+                g["numerator"].to_numpy(float),
+                g["denominator"].to_numpy(float),
+                years - years.mean(),
+            )
+        except np.linalg.LinAlgError:
+            continue  # every case in one year: the slope runs off to infinity
+        if not (np.isfinite(slope) and np.isfinite(se)):
+            continue
         se *= np.sqrt(max(phi, 1.0))
         rows.append(
             (
