@@ -55,11 +55,13 @@ def _data(youths: int) -> Path:
 
 
 def _store(path: Path) -> None:
+    from bluezones.regions.harmonise import harmonise_store
     from bluezones.sources.demo import generate
     from bluezones.store import Store
 
     with Store(path) as store:
         generate(SEED).to_store(store)
+        harmonise_store(store, "demo", 2024)  # area covariates of the model
 
 
 def child(store_path: str, folder: str) -> None:

@@ -12,12 +12,15 @@ from pathlib import Path
 
 import click
 
-from bluezones.cli import Context, pass_context
+from bluezones.cli import Context
 from bluezones.i18n import text
 
 __all__ = ["microdata"]
 
 StepProgress = Callable[[str, int, int], None]
+# The same decorator as bluezones.cli.pass_context, made here: cli imports this module
+# at its end, so a type checker cannot see that name's type from here.
+pass_context = click.make_pass_decorator(Context)
 
 
 @contextmanager
@@ -27,6 +30,7 @@ def _counting(ctx: Context, title: str) -> Iterator[StepProgress]:
         BarColumn,
         MofNCompleteColumn,
         Progress,
+        TaskID,
         TextColumn,
         TimeElapsedColumn,
         TimeRemainingColumn,
@@ -41,7 +45,7 @@ def _counting(ctx: Context, title: str) -> Iterator[StepProgress]:
     )
     lang = ctx.settings.language
     with Progress(*columns, console=ctx.err, disable=not ctx.err.is_terminal) as bar:
-        tasks: dict[str, int] = {}
+        tasks: dict[str, TaskID] = {}
 
         def step(name: str, done: int, total: int) -> None:
             key = name if name in _STEPS else "convert"

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from bluezones.microdata import GeneratedMicrodata, generate_microdata
+from bluezones.regions.harmonise import harmonise_store
 from bluezones.sources.demo import DemoCountry, generate
 from bluezones.store import Store
 
@@ -27,6 +28,7 @@ def demo_store_file(tmp_path_factory: pytest.TempPathFactory, country: DemoCount
     path = tmp_path_factory.mktemp("demo") / "demo.duckdb"
     with Store(path) as store:
         country.to_store(store)
+        harmonise_store(store, "demo", 2024)  # the area covariates of the microdata model
     return path
 
 

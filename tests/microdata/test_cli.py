@@ -17,7 +17,7 @@ def test_generate_load_detect_atlas(tmp_path: Path, demo_store_file: Path) -> No
     folder = tmp_path / "md"
     args = ["--store", str(store)]
     out = run(main, [*args, "microdata", "generate", "--out", str(folder), "--seed", "7",
-                     "--youths", "3000", "--years", "2023-2024"])  # fmt: skip
+                     "--youths", "30000", "--years", "2023-2024"])  # fmt: skip
     assert out.exit_code == 0, out.output
     assert "persoonsjaren" in out.output
     assert sorted(p.name for p in folder.iterdir()) == [

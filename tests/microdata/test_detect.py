@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import pandas as pd
+import pytest
 
 from bluezones.detect.pipeline import DetectionConfig
 from bluezones.detect.results import detect_dataset, load_results
+from bluezones.errors import DetectError
 from bluezones.microdata import GeneratedMicrodata, load_mapping, load_microdata
 from bluezones.store import Store
 
@@ -16,6 +18,7 @@ def test_planted_areas_rank_where_planted(demo_store: Store, medium: GeneratedMi
     result = detect_dataset(demo_store, "micro", config)
     model = result.models["jeugdhulp:expected"]
     assert any(n.startswith("C(household)") for n in model.design.names)
+    assert "pct_migration_nonwestern" in model.design.names  # the mapping's [area] terms
     evidence = result.evidence[result.evidence["indicator"] == "jeugdhulp"]
     rank = evidence.set_index("region_code")["ratio"].rank(pct=True)
     truth = demo_store.read("demo_truth_planted", where={"level": "gemeente"})
@@ -40,3 +43,13 @@ def test_planted_areas_rank_where_planted(demo_store: Store, medium: GeneratedMi
     assert saved["run"]["reference_year"] == 2024
     assert isinstance(saved["classification"], pd.DataFrame)
     assert len(saved["classification"]) == len(result.classification)
+
+
+def test_area_covariates_need_the_harmonised_area_dataset(
+    demo_store: Store, small: GeneratedMicrodata
+) -> None:
+    load_microdata(demo_store, [small.folder], load_mapping(small.mapping), dataset="micro")
+    demo_store.con.execute("DELETE FROM facts_harmonised WHERE dataset = 'demo'")
+    with pytest.raises(DetectError, match="harmonised to 2024") as err:
+        detect_dataset(demo_store, "micro", DetectionConfig(persistence=False))
+    assert "bluezones harmonise --dataset demo" in (err.value.hint or "")

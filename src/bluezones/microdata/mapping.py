@@ -39,12 +39,14 @@ fields, unknown care measures, incomplete code lists) and returns a frozen
 
 from __future__ import annotations
 
+import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from bluezones.errors import ConfigError
+from bluezones.indicators import MEASURES
 from bluezones.sources.validate import closest
 
 __all__ = [
@@ -78,7 +80,16 @@ CARE_MEASURES = (
     "uithuisplaatsing",
     "jeugdzorg",
 )
-_TOP_KEYS = ("boundary_year", "regions_from", "ignore", "columns", "care", "codes", "dataset")
+_TOP_KEYS = (
+    "boundary_year",
+    "regions_from",
+    "ignore",
+    "columns",
+    "care",
+    "codes",
+    "dataset",
+    "area",
+)
 DEFAULT_REGIONS_FROM = "cbs"
 
 
@@ -104,6 +115,10 @@ class Mapping:
         Their columns bluezones does not use; any other unmapped column is an error.
     dataset
         Default dataset name in the store (the CLI's ``--dataset`` overrides it).
+    area_dataset, area_covariates
+        Area characteristics the persons' records lack (urbanity, migration,
+        ...): formula terms over measures of that dataset's facts harmonised
+        to ``boundary_year``, added to the model beside the person patterns.
     source
         The file the mapping was read from, for messages.
     """
@@ -115,6 +130,8 @@ class Mapping:
     regions_from: str = DEFAULT_REGIONS_FROM
     ignore: tuple[str, ...] = ()
     dataset: str | None = None
+    area_dataset: str | None = None
+    area_covariates: tuple[str, ...] = ()
     source: str | None = field(default=None, compare=False)
 
     def used_columns(self) -> list[str]:
@@ -133,6 +150,7 @@ class Mapping:
             "care": dict(self.care),
             "codes": {k: dict(v) for k, v in self.codes.items()},
             "dataset": self.dataset,
+            "area": {"dataset": self.area_dataset, "covariates": list(self.area_covariates)},
         }
 
 
@@ -201,6 +219,7 @@ def parse_mapping(data: dict[str, Any], *, source: str | None = None) -> Mapping
     for key, value in (("regions_from", regions_from), ("dataset", dataset)):
         if value is not None and not isinstance(value, str):
             raise ConfigError(f"{key} must be a dataset name.", file=source)
+    area_dataset, area_covariates = _area(data.get("area"), source)
     return Mapping(
         columns=columns,
         care=care,
@@ -209,8 +228,38 @@ def parse_mapping(data: dict[str, Any], *, source: str | None = None) -> Mapping
         regions_from=regions_from,
         ignore=tuple(ignore),
         dataset=dataset,
+        area_dataset=area_dataset,
+        area_covariates=area_covariates,
         source=source,
     )
+
+
+def _area(data: Any, source: str | None) -> tuple[str | None, tuple[str, ...]]:
+    """The optional [area] table: dataset and covariate terms over its measures."""
+    if data is None:
+        return None, ()
+    if not isinstance(data, dict):
+        raise ConfigError("[area] must be a table with dataset and covariates.", file=source)
+    _unknown_keys(data, ("dataset", "covariates"), "area.", source)
+    dataset, terms = data.get("dataset"), data.get("covariates") or []
+    if not isinstance(dataset, str) or not isinstance(terms, list) or not terms:
+        raise ConfigError(
+            '[area] needs dataset = "NAME" and a list of covariates.',
+            hint='e.g. dataset = "cbs" and covariates = ["pct_migration_nonwestern"].',
+            file=source,
+        )
+    for term in terms:
+        if not isinstance(term, str) or not any(
+            re.search(rf"(?<![A-Za-z0-9_]){name}(?![A-Za-z0-9_])", term) for name in MEASURES
+        ):
+            guess = closest(str(term), MEASURES)
+            raise ConfigError(
+                f"Area covariate {term!r} uses no known measure.",
+                hint=(f"Did you mean {guess!r}? " if guess else "")
+                + "Write terms over measure names, e.g. 'np.log(address_density)'.",
+                file=source,
+            )
+    return dataset, tuple(terms)
 
 
 def _string_table(value: Any, name: str, source: str | None) -> dict[str, str]:

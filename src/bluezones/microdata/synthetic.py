@@ -114,6 +114,14 @@ CARE_MAPPING = {
     "jeugdreclassering": "JEUGDRECLASSERING",
     "uithuisplaatsing": "UITHUISPLAATSING",
 }
+# The demo's area covariates that no person-level column carries.
+AREA_COVARIATES = (
+    "pct_social_assistance",
+    "pct_special_education",
+    "pct_migration_nonwestern",
+    "mean_income",
+    "np.log(address_density)",
+)
 Progress = Callable[[int, int], None]
 
 
@@ -193,6 +201,11 @@ vrouw = ["2"]
 paar = ["4", "5"]
 eenouder = ["6"]
 overig = ["1", "2", "3", "7", "8"]
+
+# Area characteristics the records lack, from the demo's facts harmonised to {boundary_year}.
+[area]
+dataset = "demo"
+covariates = [{", ".join(f'"{t}"' for t in AREA_COVARIATES)}]
 """
 
 
