@@ -42,11 +42,12 @@ CACHE = Path(os.environ.get("BLUEZONES_BENCH_CACHE", tempfile.gettempdir())) / (
 
 
 def _data(youths: int) -> Path:
-    from bluezones.microdata import generate_microdata
+    from bluezones.microdata import generate_microdata, synthetic_mapping
 
     folder = CACHE / f"seed{SEED}-youths{youths}"
     if (folder / "meta.json").is_file():
         print(f"data: reusing {folder}")
+        (folder / "mapping.toml").write_text(synthetic_mapping(), encoding="utf-8")  # current one
         return folder
     started = time.perf_counter()
     result = generate_microdata(SEED, folder, youths=youths)
