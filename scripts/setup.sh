@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Set up bluezones on a fresh machine, then run one task.
 #
-#   bash scripts/setup.sh demo    set up, build the demo country, detect, build the atlas
+#   bash scripts/setup.sh demo    set up, build the demo country, detect, monitor, build the atlas
 #   bash scripts/setup.sh test    set up, then run the whole test suite (what CI runs)
 #   bash scripts/setup.sh         set up only
 #
@@ -68,6 +68,7 @@ case "${1:-}" in
         .venv/bin/bluezones demo "$@"
         .venv/bin/bluezones detect --dataset demo
         .venv/bin/bluezones detect --dataset demo --level wijk --show 5
+        .venv/bin/bluezones monitor --dataset demo
         exec .venv/bin/bluezones atlas --dataset demo
         ;;
     test)
