@@ -782,8 +782,6 @@ def crosswalk(ctx: Context, folder: Path, dataset: str) -> None:
     ctx.say("crosswalk.done", folder=folder, rows=n, dataset=dataset)
 
 
+from bluezones import cli_microdata as _cli_microdata  # noqa: E402, F401  (registers "microdata")
 from bluezones import cli_report as _cli_report  # noqa: E402, F401  (registers "report")
 from bluezones import cli_sdc as _cli_sdc  # noqa: E402, F401  (registers "sdc-check")
-from bluezones.cli_microdata import microdata as _microdata  # noqa: E402  (imports main)
-
-main.add_command(_microdata)

@@ -1,6 +1,7 @@
 """``bluezones microdata``: generate, load and inspect person-level microdata.
 
-Registered on the main command group at the end of :mod:`bluezones.cli`.
+Registers itself on the main command group; :mod:`bluezones.cli` imports this
+module at its end, so ``bluezones microdata`` exists whichever is imported first.
 Long steps show a progress bar with counts and the time left.
 """
 
@@ -12,7 +13,7 @@ from pathlib import Path
 
 import click
 
-from bluezones.cli import Context
+from bluezones.cli import Context, main
 from bluezones.i18n import text
 
 __all__ = ["microdata"]
@@ -209,3 +210,6 @@ def mapping_example(ctx: Context, boundary_year: int) -> None:
     from bluezones.microdata.synthetic import synthetic_mapping
 
     ctx.out.print(synthetic_mapping(boundary_year), highlight=False, markup=False)
+
+
+main.add_command(microdata)
