@@ -6,6 +6,7 @@ records, never prints a person number, and leaves the store unchanged.
 
 from __future__ import annotations
 
+import tomllib
 from collections.abc import Callable
 from pathlib import Path
 
@@ -16,7 +17,13 @@ import pyreadstat
 import pytest
 
 from bluezones.errors import BlueZonesError, DataError, RegionError
-from bluezones.microdata import CELLS_TABLE, GeneratedMicrodata, load_mapping, load_microdata
+from bluezones.microdata import (
+    CELLS_TABLE,
+    GeneratedMicrodata,
+    load_mapping,
+    load_microdata,
+    parse_mapping,
+)
 from bluezones.store import Store
 
 
@@ -208,3 +215,19 @@ def _assert_unchanged(store: Store, before: tuple | None) -> None:
     if store.has_table(CELLS_TABLE):
         assert store.read(CELLS_TABLE, where={"dataset": "micro"}).empty
     assert not list(store.path.parent.glob(".microdata-*"))
+
+
+def test_year_from_file_name(tmp_path: Path, demo_store: Store, small: GeneratedMicrodata) -> None:
+    persons = _read(small.files[0]).drop(columns="jaar")
+    for year in (2023, 2024):
+        _parquet(persons, tmp_path / f"jeugd{year}.parquet")
+    data = tomllib.loads(small.mapping.read_text(encoding="utf-8"))
+    del data["columns"]["year"]
+    data["year_from_file_name"] = True
+    mapping = parse_mapping(data)
+    result = load_microdata(demo_store, [tmp_path], mapping, dataset="micro")
+    assert result.years == (2023, 2024)
+    assert result.records == 2 * len(persons)
+    _parquet(persons, tmp_path / "jeugd.parquet")
+    with pytest.raises(DataError, match=r"year from the file name jeugd\.parquet"):
+        load_microdata(demo_store, [tmp_path / "jeugd.parquet"], mapping, dataset="x")

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 import tempfile
 import threading
 import time
@@ -87,6 +88,7 @@ CELLS_SCHEMA: dict[str, str] = {
 Progress = Callable[[str, int, int], None]
 _INTEGER_TYPES = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT")
 _PREFIX = {"gemeente": ("GM", 4), "wijk": ("WK", 6)}
+_YEAR_IN_NAME = re.compile(r"(?<!\d)((?:19|20)\d\d)(?!\d)")
 
 
 @dataclass(frozen=True)
@@ -258,7 +260,7 @@ def _expressions(f: SourceFile, mapping: Mapping) -> dict[str, str]:
     a = _number(cols["age"])
     age_cases = " ".join(f"WHEN {a} <= {hi} THEN '{name}'" for name, _, hi in AGE_GROUPS)
     out = {
-        "year": f"TRY_CAST({_col(cols['year'])} AS INTEGER)",
+        "year": _year(f, mapping),
         "gemeente": _text(cols["gemeente"], types[cols["gemeente"]]),
         "wijk": _text(cols["wijk"], types[cols["wijk"]]) if "wijk" in cols else "NULL",
         "age_group": (
@@ -291,6 +293,21 @@ def _expressions(f: SourceFile, mapping: Mapping) -> dict[str, str]:
     for measure, column in mapping.care.items():
         out[f"y_{measure}"] = _number(column)
     return out
+
+
+def _year(f: SourceFile, mapping: Mapping) -> str:
+    """The year column, or the year in the file's name (``year_from_file_name``)."""
+    if "year" in mapping.columns:
+        return f"TRY_CAST({_col(mapping.columns['year'])} AS INTEGER)"
+    found = _YEAR_IN_NAME.findall(f.path.stem)
+    if len(found) != 1:
+        raise DataError(
+            f"Cannot tell the year from the file name {f.path.name}.",
+            hint="With year_from_file_name the name must hold one year, e.g. jeugd_2022.sav; "
+            "or map a year column under [columns].",
+            file=str(f.path),
+        )
+    return str(int(found[0]))
 
 
 def _flag_text(column: str) -> str:
@@ -442,7 +459,7 @@ def _check_values(
         ),
         (
             "year",
-            cols["year"],
+            cols.get("year", "year"),
             "year IS NULL",
             "has records without a valid year",
             "Write the year as a whole number such as 2022.",

@@ -89,6 +89,7 @@ _TOP_KEYS = (
     "codes",
     "dataset",
     "area",
+    "year_from_file_name",
 )
 DEFAULT_REGIONS_FROM = "cbs"
 
@@ -115,6 +116,9 @@ class Mapping:
         Their columns bluezones does not use; any other unmapped column is an error.
     dataset
         Default dataset name in the store (the CLI's ``--dataset`` overrides it).
+    year_from_file_name
+        Files without a year column (one file per year, as often in RA): the
+        year is the four-digit number in each file's name (``jeugd2022.sav``).
     area_dataset, area_covariates
         Area characteristics the persons' records lack (urbanity, migration,
         ...): formula terms over measures of that dataset's facts harmonised
@@ -132,6 +136,7 @@ class Mapping:
     dataset: str | None = None
     area_dataset: str | None = None
     area_covariates: tuple[str, ...] = ()
+    year_from_file_name: bool = False
     source: str | None = field(default=None, compare=False)
 
     def used_columns(self) -> list[str]:
@@ -150,6 +155,7 @@ class Mapping:
             "care": dict(self.care),
             "codes": {k: dict(v) for k, v in self.codes.items()},
             "dataset": self.dataset,
+            "year_from_file_name": self.year_from_file_name,
             "area": {"dataset": self.area_dataset, "covariates": list(self.area_covariates)},
         }
 
@@ -186,7 +192,17 @@ def parse_mapping(data: dict[str, Any], *, source: str | None = None) -> Mapping
         )
     columns = _string_table(data.get("columns"), "columns", source)
     _unknown_keys(columns, FIELDS, "columns.", source)
-    missing = [f for f in REQUIRED_FIELDS if f not in columns]
+    from_name = data.get("year_from_file_name", False)
+    if not isinstance(from_name, bool):
+        raise ConfigError("year_from_file_name must be true or false.", file=source)
+    if from_name and "year" in columns:
+        raise ConfigError(
+            "The mapping gives both a year column and year_from_file_name.",
+            hint="Keep one: the column when the files have one, else the file names.",
+            file=source,
+        )
+    needed = [f for f in REQUIRED_FIELDS if not (f == "year" and from_name)]
+    missing = [f for f in needed if f not in columns]
     if missing:
         raise ConfigError(
             f"The mapping has no column for {', '.join(missing)}.",
@@ -230,6 +246,7 @@ def parse_mapping(data: dict[str, Any], *, source: str | None = None) -> Mapping
         dataset=dataset,
         area_dataset=area_dataset,
         area_covariates=area_covariates,
+        year_from_file_name=from_name,
         source=source,
     )
 
