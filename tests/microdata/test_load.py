@@ -231,3 +231,32 @@ def test_year_from_file_name(tmp_path: Path, demo_store: Store, small: Generated
     _parquet(persons, tmp_path / "jeugd.parquet")
     with pytest.raises(DataError, match=r"year from the file name jeugd\.parquet"):
         load_microdata(demo_store, [tmp_path / "jeugd.parquet"], mapping, dataset="x")
+
+
+def test_wijk_outside_its_gemeente(
+    tmp_path: Path, demo_store: Store, small: GeneratedMicrodata
+) -> None:
+    persons = _read(small.files[0])
+    other = persons.loc[persons["gem2024"] != persons.loc[3, "gem2024"], "wc2024"].iloc[0]
+    persons.loc[3, "wc2024"] = other
+    path = _parquet(persons, tmp_path / "jeugd.parquet")
+    with pytest.raises(RegionError, match="does not lie in gemeente") as err:
+        _load(demo_store, [path], small)
+    assert err.value.context["column"] == "wc2024"
+    assert err.value.context["row"] == "records 4"
+
+
+def test_row_order_and_file_split_change_no_cell(
+    tmp_path: Path, demo_store: Store, small: GeneratedMicrodata
+) -> None:
+    persons = _read(small.files[0])
+    shuffled = persons.sample(frac=1.0, random_state=3).reset_index(drop=True)
+    half = len(shuffled) // 2
+    a = _parquet(shuffled.iloc[:half], tmp_path / "a.parquet")
+    b = _parquet(shuffled.iloc[half:], tmp_path / "b.parquet")
+    query = f"SELECT * EXCLUDE (dataset) FROM {CELLS_TABLE} WHERE dataset = ? ORDER BY ALL"
+    _load(demo_store, [small.files[0]], small)
+    whole = demo_store.con.execute(query, ["micro"]).df()
+    load_microdata(demo_store, [a, b], load_mapping(small.mapping), dataset="split")
+    split = demo_store.con.execute(query, ["split"]).df()
+    pd.testing.assert_frame_equal(whole, split)
