@@ -16,6 +16,8 @@ import pyarrow.parquet as pq
 import pyreadstat
 import pytest
 
+from bluezones.detect.pipeline import DetectionConfig
+from bluezones.detect.results import detect_dataset
 from bluezones.errors import BlueZonesError, DataError, RegionError
 from bluezones.microdata import (
     CELLS_TABLE,
@@ -260,3 +262,25 @@ def test_row_order_and_file_split_change_no_cell(
     load_microdata(demo_store, [a, b], load_mapping(small.mapping), dataset="split")
     split = demo_store.con.execute(query, ["split"]).df()
     pd.testing.assert_frame_equal(whole, split)
+
+
+def test_a_minimal_mapping(demo_store: Store, small: GeneratedMicrodata) -> None:
+    data = tomllib.loads(small.mapping.read_text(encoding="utf-8"))
+    for name in ("wijk", "household", "income_percentile", "parent_psych"):
+        data["ignore"].append(data["columns"].pop(name))
+    data["care"] = {"jeugdhulp": "JEUGDHULP"}
+    data["ignore"] += [c for c in _read(small.files[0]).columns if c.isupper() and c not in
+                       ("RINPERSOON", "GBAGESLACHT", "JEUGDHULP", *data["ignore"])]  # fmt: skip
+    del data["codes"]["household"]
+    del data["area"]
+    result = load_microdata(demo_store, [small.folder], parse_mapping(data), dataset="micro")
+    cells = demo_store.read(CELLS_TABLE, where={"dataset": "micro"})
+    assert set(cells["level"]) == {"gemeente"}
+    assert cells["n"].sum() == result.records
+    assert set(cells["household"]) == {"onbekend"} == set(cells["parent_psych"])
+    assert cells["y_jeugdbescherming"].isna().all()
+    config = DetectionConfig(indicators=("jeugdhulp",), persistence=False)
+    detected = detect_dataset(demo_store, "micro", config)
+    names = detected.models["jeugdhulp:expected"].design.names
+    assert any(n.startswith("C(sex)") for n in names)
+    assert not any("household" in n for n in names)
