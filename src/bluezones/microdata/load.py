@@ -582,18 +582,22 @@ def _check_duplicates(
 ) -> None:
     """No person twice in one year, within a file or across files.
 
-    Counted on 64-bit hashes of (person, year) first (one cheap pass); only if
-    that finds fewer distinct keys than records are the records compared in
-    full, to name them (a hash collision then finds nothing and passes).
+    One pass counts, per year, records against distinct person numbers (records
+    without a number were refused before); only if they differ are the records
+    compared in full, to name the first duplicates.
     """
+    name = _person_column(exprs[0])
+    kinds = {f.types[name] for f in files}
+    person = "{p}" if len(kinds) == 1 else "CAST({p} AS VARCHAR)"
     union = " UNION ALL ".join(
-        f"SELECT hash({e['person']}, {e['year']}) AS k FROM {f.scan}"
+        f"SELECT {person.format(p=e['person'])} AS p, {e['year']} AS y FROM {f.scan}"
         for f, e in zip(files, exprs, strict=True)
     )
     con.execute("DROP TABLE IF EXISTS _micro_dups")
     total = int(con.execute("SELECT sum(n) FROM _micro_raw").fetchone()[0])  # type: ignore[index]
     sql = (
-        f"CREATE TEMP TABLE _micro_dups AS SELECT count(*) - count(DISTINCT k) AS d FROM ({union})"
+        "CREATE TEMP TABLE _micro_dups AS SELECT coalesce(sum(c - d), 0) AS d FROM "
+        f"(SELECT y, count(*) AS c, count(DISTINCT p) AS d FROM ({union}) GROUP BY y)"
     )
     _execute(con, sql, "duplicates", total, progress, files)
     doubled = int(con.execute("SELECT d FROM _micro_dups").fetchone()[0])  # type: ignore[index]
@@ -624,6 +628,11 @@ def _check_duplicates(
         column=next(iter(first.types)),
         year=int(year),
     )
+
+
+def _person_column(e: dict[str, str]) -> str:
+    """The person column's name (the expression is the quoted name)."""
+    return e["person"].strip('"').replace('""', '"')
 
 
 def normalise_code(text: str | None, level: str) -> str | None:
