@@ -37,7 +37,7 @@ from bluezones.monitor.texts import interpretation
 from bluezones.sdc import released_monitor, released_results
 from bluezones.store import Store
 
-__all__ = ["MONITOR_LEVELS", "MonitorPages", "monitor_pages"]
+__all__ = ["MONITOR_LEVELS", "MonitorPages", "indicator_label", "monitor_pages"]
 
 #: Levels of the monitor page, in the order of its level switch.
 MONITOR_LEVELS = ("jeugdregio", "gemeente", "land")
@@ -110,7 +110,8 @@ def monitor_pages(store: Store, dataset: str) -> MonitorPages | None:
 # --------------------------------------------------------------------------- meta
 
 
-def _label(name: str) -> dict[str, str]:
+def indicator_label(name: str) -> dict[str, str]:
+    """A monitor indicator's name for readers, in Dutch and English."""
     spec = INDICATORS.get(name)
     if spec is not None:
         return {"nl": spec.label_nl, "en": spec.label_en}
@@ -125,7 +126,7 @@ def _indicator(name: str, evaluated: bool) -> dict[str, Any]:
         "per": spec.per,
         "polarity": spec.polarity,
         "breaks": list(spec.trend_breaks),
-        "label": _label(name),
+        "label": indicator_label(name),
         "digits": _digits(name),
         "evaluated": evaluated,
     }
@@ -265,7 +266,7 @@ def _texts(name: str, s: dict[str, Any]) -> dict[str, dict[str, Any]]:
     for lang in LANGUAGES:
         sentence, caveats = interpretation(
             lang,
-            indicator=_label(name)[lang],
+            indicator=indicator_label(name)[lang],
             polarity=spec.polarity,
             estimate=s["estimate"],
             interval=ri,
@@ -329,7 +330,7 @@ def _evaluation(
     spec = MONITOR_INDICATORS[name]
     return {
         "name": name,
-        "label": _label(name),
+        "label": indicator_label(name),
         "polarity": spec.polarity,
         "level": s.get("level", 0.95),
         "n_regions": s["n_regions"],

@@ -528,7 +528,7 @@ def _monitor_section(monitor: dict[str, Any], lang: str, region: str | None) -> 
             last = int(part["year"].max())
             latest = part[part["year"] == last]
             rows = [
-                [str(r["indicator"]), number(_f(r.get("value")), 1, lang)]
+                [_monitor_label(str(r["indicator"]), lang), number(_f(r.get("value")), 1, lang)]
                 for _, r in latest.iterrows()
             ]
             section.tables.append(
@@ -545,6 +545,16 @@ def _monitor_section(monitor: dict[str, Any], lang: str, region: str | None) -> 
     if not section.tables and not section.paragraphs:
         section.paragraphs.append(text("report.monitor.none", lang))
     return section
+
+
+def _monitor_label(name: str, lang: str) -> str:
+    """The indicator's readable name; its code when the monitor does not know it."""
+    from bluezones.present.atlas.monitor import indicator_label
+
+    try:
+        return indicator_label(name)[lang]
+    except KeyError:
+        return name
 
 
 # --------------------------------------------------------------------------- national
