@@ -160,6 +160,10 @@ def generate(
     show_default=True,
     help="Minimum persons behind any output cell of this dataset (disclosure control).",
 )
+@click.option(
+    "--memory-limit",
+    help="Most memory DuckDB may use, e.g. 2GB (default: DuckDB's, 80% of the machine's).",
+)
 @pass_context
 def load(
     ctx: Context,
@@ -167,6 +171,7 @@ def load(
     mapping_path: Path | None,
     dataset: str | None,
     min_count: int,
+    memory_limit: str | None,
 ) -> None:
     """Check person-level files (.parquet, .csv, .sav, or folders) and store them as cells."""
     from bluezones.errors import ConfigError
@@ -185,7 +190,13 @@ def load(
     mapping = load_mapping(mapping_path)
     with ctx.store() as store, _counting(ctx, text("microdata.loading", lang)) as step:
         result = load_microdata(
-            store, paths, mapping, dataset=dataset, min_count=min_count, progress=step
+            store,
+            paths,
+            mapping,
+            dataset=dataset,
+            min_count=min_count,
+            progress=step,
+            memory_limit=memory_limit,
         )
     ctx.say(
         "microdata.loaded",

@@ -18,7 +18,7 @@ import pytest
 
 from bluezones.detect.pipeline import DetectionConfig
 from bluezones.detect.results import detect_dataset
-from bluezones.errors import BlueZonesError, DataError, RegionError
+from bluezones.errors import BlueZonesError, ConfigError, DataError, RegionError
 from bluezones.microdata import (
     CELLS_TABLE,
     GeneratedMicrodata,
@@ -284,3 +284,12 @@ def test_a_minimal_mapping(demo_store: Store, small: GeneratedMicrodata) -> None
     names = detected.models["jeugdhulp:expected"].design.names
     assert any(n.startswith("C(sex)") for n in names)
     assert not any("household" in n for n in names)
+
+
+def test_memory_limit_is_applied_and_restored(demo_store: Store, small: GeneratedMicrodata) -> None:
+    setting = "SELECT current_setting('memory_limit')"
+    before = demo_store.con.execute(setting).fetchone()
+    _load(demo_store, [small.folder], small, memory_limit="300MB")
+    assert demo_store.con.execute(setting).fetchone() == before
+    with pytest.raises(ConfigError, match="memory limit"):
+        _load(demo_store, [small.folder], small, memory_limit="lots")

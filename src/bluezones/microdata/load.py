@@ -29,14 +29,15 @@ import datetime as dt
 import json
 import tempfile
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
 import pandas as pd
 
-from bluezones.errors import DataError
+from bluezones.errors import ConfigError, DataError
 from bluezones.indicators import INDICATORS
 from bluezones.microdata._sql import execute, expressions, fetch
 from bluezones.microdata.checks import (
@@ -116,12 +117,14 @@ def load_microdata(
     dataset: str | None = None,
     min_count: int = MIN_COUNT,
     progress: Progress | None = None,
+    memory_limit: str | None = None,
 ) -> LoadResult:
     """Check person-level files and store them as cells and facts of ``dataset``.
 
     See the module docstring for the steps. Raises :class:`DataError` or
     :class:`RegionError` naming file, column and example records; the store is
-    then unchanged.
+    then unchanged. ``memory_limit`` (DuckDB's, e.g. ``"2GB"``) caps the memory
+    of the queries on a small machine; DuckDB spills to disk beyond it.
     """
     started = time.perf_counter()
     name = dataset or mapping.dataset
@@ -132,7 +135,10 @@ def load_microdata(
         )
     files_in = expand_paths(paths)
     con = store.con
-    with tempfile.TemporaryDirectory(prefix=".microdata-", dir=store.path.parent) as work:
+    with (
+        _memory_limit(con, memory_limit),
+        tempfile.TemporaryDirectory(prefix=".microdata-", dir=store.path.parent) as work,
+    ):
         files = open_files(con, files_in, Path(work), progress)
         for f in files:
             check_columns(f, mapping)
@@ -168,6 +174,24 @@ def load_microdata(
         facts,
         time.perf_counter() - started,
     )
+
+
+@contextmanager
+def _memory_limit(con: duckdb.DuckDBPyConnection, limit: str | None) -> Iterator[None]:
+    """DuckDB's memory limit set to ``limit`` for the block, then reset to DuckDB's default."""
+    if limit is None:
+        yield
+        return
+    try:
+        con.execute(f"SET memory_limit = {sql_string(limit)}")
+    except duckdb.Error as exc:
+        raise ConfigError(
+            f"Invalid memory limit {limit!r}.", hint="Write it like 2GB or 500MB."
+        ) from exc
+    try:
+        yield
+    finally:
+        con.execute("RESET memory_limit")
 
 
 # --- aggregation -----------------------------------------------------------------
