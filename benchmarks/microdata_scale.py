@@ -47,10 +47,12 @@ def _data(youths: int) -> Path:
     folder = CACHE / f"seed{SEED}-youths{youths}"
     if (folder / "meta.json").is_file():
         print(f"data: reusing {folder}")
-        (folder / "mapping.toml").write_text(synthetic_mapping(), encoding="utf-8")  # current one
+        (folder / "mapping.toml").write_text(
+            synthetic_mapping(area=True), encoding="utf-8"
+        )  # current one
         return folder
     started = time.perf_counter()
-    result = generate_microdata(SEED, folder, youths=youths)
+    result = generate_microdata(SEED, folder, youths=youths, area_covariates=True)
     print(f"data: generated {result.rows:,} person-years in {time.perf_counter() - started:.1f} s")
     return folder
 

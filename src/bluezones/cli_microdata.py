@@ -109,6 +109,13 @@ def microdata() -> None:
     show_default=True,
     help="Rows generated and written at once (bounds memory).",
 )
+@click.option(
+    "--area/--no-area",
+    default=True,
+    show_default=True,
+    help="Mapping with the demo's area covariates (needs the demo harmonised, as "
+    "'bluezones demo' does).",
+)
 @pass_context
 def generate(
     ctx: Context,
@@ -118,6 +125,7 @@ def generate(
     years: str | None,
     file_format: str,
     chunk_rows: int,
+    area: bool,
 ) -> None:
     """Write synthetic microdata of the demo country, with its mapping file."""
     from bluezones.microdata.synthetic import generate_microdata
@@ -133,6 +141,7 @@ def generate(
             years=_years(years),
             chunk_rows=chunk_rows,
             file_format=file_format,  # type: ignore[arg-type]  # click.Choice checked it
+            area_covariates=area,
             progress=lambda done, total: step("write", done, total),
         )
     ctx.say(
@@ -220,7 +229,7 @@ def mapping_example(ctx: Context, boundary_year: int) -> None:
     """Print an example mapping file (CBS Remote Access column names) to start from."""
     from bluezones.microdata.synthetic import synthetic_mapping
 
-    ctx.out.print(synthetic_mapping(boundary_year), highlight=False, markup=False)
+    ctx.out.print(synthetic_mapping(boundary_year, area=True), highlight=False, markup=False)
 
 
 main.add_command(microdata)

@@ -46,7 +46,11 @@ def demo_store(tmp_path: Path, demo_store_file: Path) -> Store:
 def small(tmp_path_factory: pytest.TempPathFactory) -> GeneratedMicrodata:
     """About 4,000 young people in 2024: for bad-input cases."""
     return generate_microdata(
-        SEED, tmp_path_factory.mktemp("md") / "small", youths=4_000, years=[2024]
+        SEED,
+        tmp_path_factory.mktemp("md") / "small",
+        youths=4_000,
+        years=[2024],
+        area_covariates=True,
     )
 
 
@@ -54,5 +58,9 @@ def small(tmp_path_factory: pytest.TempPathFactory) -> GeneratedMicrodata:
 def medium(tmp_path_factory: pytest.TempPathFactory) -> GeneratedMicrodata:
     """About 150,000 young people a year in 2022-2024: for detection and model checks."""
     return generate_microdata(
-        SEED, tmp_path_factory.mktemp("md") / "medium", youths=150_000, years=range(2022, 2025)
+        SEED,
+        tmp_path_factory.mktemp("md") / "medium",
+        youths=150_000,
+        years=range(2022, 2025),
+        area_covariates=True,
     )

@@ -272,7 +272,7 @@ def test_a_minimal_mapping(demo_store: Store, small: GeneratedMicrodata) -> None
     data["ignore"] += [c for c in _read(small.files[0]).columns if c.isupper() and c not in
                        ("RINPERSOON", "GBAGESLACHT", "JEUGDHULP", *data["ignore"])]  # fmt: skip
     del data["codes"]["household"]
-    del data["area"]
+    data.pop("area", None)
     result = load_microdata(demo_store, [small.folder], parse_mapping(data), dataset="micro")
     cells = demo_store.read(CELLS_TABLE, where={"dataset": "micro"})
     assert set(cells["level"]) == {"gemeente"}

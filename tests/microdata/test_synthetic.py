@@ -16,7 +16,9 @@ from .conftest import SEED
 
 
 def test_same_seed_same_bytes(tmp_path: Path, small: GeneratedMicrodata) -> None:
-    again = generate_microdata(SEED, tmp_path / "again", youths=4_000, years=[2024])
+    again = generate_microdata(
+        SEED, tmp_path / "again", youths=4_000, years=[2024], area_covariates=True
+    )
     for a, b in zip(small.files, again.files, strict=True):
         assert a.read_bytes() == b.read_bytes()
     other = generate_microdata(SEED + 1, tmp_path / "other", youths=4_000, years=[2024])

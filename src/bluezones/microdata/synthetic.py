@@ -170,10 +170,15 @@ def _demo_atoms(seed: int) -> _Atoms:
     return _Atoms(years, gem, wijk, {**pop.counts, **out.counts}, shares)
 
 
-def synthetic_mapping(boundary_year: int = DEFAULT_REFERENCE_YEAR) -> str:
-    """The mapping file (TOML) of the generator's columns."""
+def synthetic_mapping(boundary_year: int = DEFAULT_REFERENCE_YEAR, *, area: bool = False) -> str:
+    """The mapping file (TOML) of the generator's columns.
+
+    With ``area`` it has an ``[area]`` table: the demo's area covariates that no
+    person column carries, read from dataset ``demo`` harmonised to the boundary
+    year (``bluezones demo`` harmonises it).
+    """
     care = "\n".join(f'{ours} = "{theirs}"' for ours, theirs in CARE_MAPPING.items())
-    return f"""# Mapping of the synthetic microdata's columns to bluezones' fields
+    text = f"""# Mapping of the synthetic microdata's columns to bluezones' fields
 # (docs/microdata.md). The codes are on the {boundary_year} boundaries.
 boundary_year = {boundary_year}
 regions_from = "demo"
@@ -201,12 +206,16 @@ vrouw = ["2"]
 paar = ["4", "5"]
 eenouder = ["6"]
 overig = ["1", "2", "3", "7", "8"]
-
+"""
+    if area:
+        terms = ", ".join(f'"{t}"' for t in AREA_COVARIATES)
+        text += f"""
 # Area characteristics the records lack, from the demo's facts harmonised to {boundary_year}.
 [area]
 dataset = "demo"
-covariates = [{", ".join(f'"{t}"' for t in AREA_COVARIATES)}]
+covariates = [{terms}]
 """
+    return text
 
 
 def generate_microdata(
@@ -217,6 +226,7 @@ def generate_microdata(
     years: Iterable[int] | None = None,
     chunk_rows: int = DEFAULT_CHUNK_ROWS,
     file_format: FileFormat = "parquet",
+    area_covariates: bool = False,
     progress: Progress | None = None,
 ) -> GeneratedMicrodata:
     """Write synthetic microdata of the demo country of ``seed`` to ``out_dir``.
@@ -238,6 +248,10 @@ def generate_microdata(
         Parquet row group), so 40 million person-years fit in little memory.
     file_format
         ``"parquet"`` (default), ``"csv"`` or ``"sav"`` (SPSS, small sizes).
+    area_covariates
+        Write an ``[area]`` table in ``mapping.toml`` (see :func:`synthetic_mapping`):
+        detection then also uses the demo's area covariates, which needs dataset
+        ``demo`` harmonised to 2024 in the store.
     progress
         Called as ``progress(rows_done, rows_total)``.
     """
@@ -266,7 +280,8 @@ def generate_microdata(
                     progress(done, rows_total)
             writer.close()
             files.append(folder / name)
-        (tmp / "mapping.toml").write_text(synthetic_mapping(), encoding="utf-8")
+        mapping_text = synthetic_mapping(area=area_covariates)
+        (tmp / "mapping.toml").write_text(mapping_text, encoding="utf-8")
         meta = {
             "generator": GENERATOR,
             "seed": seed,
