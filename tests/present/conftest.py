@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -65,9 +66,9 @@ def site(atlas_store: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
         return build_atlas(store, "demo", tmp_path_factory.mktemp("site") / "atlas")
 
 
-@pytest.fixture(scope="session")
-def server_url(site: Path) -> Iterator[str]:
-    """The atlas served on a free localhost port for the whole session."""
+@contextmanager
+def serving(site: Path) -> Iterator[str]:
+    """A built atlas served on a free localhost port while the block runs; yields its URL."""
     server = make_server(site, port=0)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -77,3 +78,10 @@ def server_url(site: Path) -> Iterator[str]:
         server.shutdown()
         server.server_close()
         thread.join(timeout=5)
+
+
+@pytest.fixture(scope="session")
+def server_url(site: Path) -> Iterator[str]:
+    """The atlas served on a free localhost port for the whole session."""
+    with serving(site) as url:
+        yield url

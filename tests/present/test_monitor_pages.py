@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import math
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -24,14 +23,13 @@ from bluezones.detect.pipeline import DetectionConfig
 from bluezones.detect.results import detect_dataset
 from bluezones.monitor import EvaluationConfig, load_monitor, monitor_dataset, save_monitor
 from bluezones.present.atlas import build_atlas
-from bluezones.present.atlas.server import make_server
 from bluezones.regions import harmonise_store
 from bluezones.sources.demo import generate
 from bluezones.sources.demo.pilots import DEMO_PILOTS
 from bluezones.store import Store
 
 from . import test_browser as tb
-from .conftest import HOSTILE, HOSTILE_WIJK, SEED
+from .conftest import HOSTILE, HOSTILE_WIJK, SEED, serving
 
 DETECT = DetectionConfig(
     indicators=("jeugdhulp", "ots", "uithuisplaatsing"), persistence=False, years=(2022, 2023, 2024)
@@ -85,15 +83,8 @@ def msite(monitor_store: Path, tmp_path_factory: pytest.TempPathFactory) -> Path
 
 @pytest.fixture(scope="module")
 def murl(msite: Path) -> Iterator[str]:
-    server = make_server(msite, port=0)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
+    with serving(msite) as url:
+        yield url
 
 
 def _json(path: Path) -> Any:

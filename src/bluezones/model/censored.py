@@ -32,7 +32,7 @@ from dataclasses import replace
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+from scipy import special, stats
 
 from bluezones.model.cells import REASON_SUPPRESSED, offset_of
 from bluezones.model.design import build_design
@@ -134,8 +134,7 @@ def _conditional_rate(cells: pd.DataFrame, fitted: FittedModel) -> np.ndarray:
         area = fitted.random["area"]
         effect = pd.Series(area["effect"], index=area["levels"])
         eta = eta + cells["region_code"].map(effect).fillna(0.0).to_numpy(float)
-    with np.errstate(invalid="ignore"):
-        return np.asarray(1.0 / (1.0 + np.exp(-eta)))
+    return np.asarray(special.expit(eta))
 
 
 def _widen(fitted: FittedModel, work: pd.DataFrame, below: int) -> FittedModel:

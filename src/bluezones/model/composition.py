@@ -120,16 +120,10 @@ def fit_with_composition(
         if change < tolerance:
             break
     else:
-        fitted = _with_warning(
-            fitted,
-            f"wijk-composition offsets still moved {change:.2g} after {MAX_FITS} fits",
-        )
+        moved = f"wijk-composition offsets still moved {change:.2g} after {MAX_FITS} fits"
+        fitted = replace(fitted, warnings=(*fitted.warnings, moved))
     fitted.stats["composition_fits"] = fits
     fitted.stats["composition_max_offset"] = float(
         np.max(np.abs(cells[OFFSET].to_numpy()), initial=0.0)
     )
     return fitted, cells
-
-
-def _with_warning(fitted: FittedModel, warning: str) -> FittedModel:
-    return replace(fitted, warnings=(*fitted.warnings, warning))

@@ -19,6 +19,7 @@ import pandas as pd
 from bluezones.i18n import text
 from bluezones.indicators import INDICATORS, TREND_BREAKS
 from bluezones.present.atlas.data import _mergers
+from bluezones.present.atlas.monitor import indicator_label
 from bluezones.present.provenance import _version, sources
 from bluezones.present.report.data import (
     PEERS_SHOWN,
@@ -549,8 +550,6 @@ def _monitor_section(monitor: dict[str, Any], lang: str, region: str | None) -> 
 
 def _monitor_label(name: str, lang: str) -> str:
     """The indicator's readable name; its code when the monitor does not know it."""
-    from bluezones.present.atlas.monitor import indicator_label
-
     try:
         return indicator_label(name)[lang]
     except KeyError:
