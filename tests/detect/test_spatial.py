@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import warnings
+from pathlib import Path
 
 import esda
 import libpysal
@@ -11,8 +12,15 @@ import pandas as pd
 import pytest
 from shapely.geometry import box
 
-from bluezones.detect.spatial import contiguity, local_moran, morans_i, neighbour_graph
+from bluezones.detect.spatial import (
+    MoranResult,
+    contiguity,
+    local_moran,
+    morans_i,
+    neighbour_graph,
+)
 from bluezones.errors import DetectError
+from bluezones.store import Store
 
 SIDE = 12
 
@@ -111,3 +119,66 @@ def test_missing_values_are_named() -> None:
     values.iloc[4] = np.nan
     with pytest.raises(DetectError, match=values.index[4]):
         morans_i(values, contiguity(geoms))
+
+
+@pytest.mark.parametrize("level", [0.0, 0.1])
+def test_constant_values_mean_no_autocorrelation(level: float) -> None:
+    # 0.1 checks equal values whose float mean is not exactly 0.1.
+    geoms = grid()
+    graph, _ = neighbour_graph(geoms)
+    values = pd.Series(level, index=list(geoms))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        result = morans_i(values, graph, permutations=9)
+        local = local_moran(values, graph, permutations=9).set_index("region_code")
+    n = SIDE * SIDE
+    assert result == MoranResult(
+        moran_i=-1 / (n - 1),
+        expected=-1 / (n - 1),
+        z_norm=0.0,
+        p_norm=1.0,
+        p_sim=1.0,
+        n=n,
+        excluded=("I00", "I01"),
+        constant=True,
+    )
+    connected = local.drop(index=["I00", "I01"])
+    assert (connected["cluster"] == "-").all() and (connected["quadrant"] == "-").all()
+    assert (connected["local_i"] == 0).all()
+    assert (connected["p_sim"] == 1).all() and (connected["q_value"] == 1).all()
+    assert local.loc[["I00", "I01"], "cluster"].tolist() == ["eiland", "eiland"]
+
+
+def test_constant_clusters_share_a_store_table_with_others(tmp_path: Path) -> None:
+    # An all-None quadrant column would make DuckDB type it NULL and refuse later text.
+    geoms = grid(islands=0)
+    graph = contiguity(geoms)
+    store = Store(tmp_path / "store.duckdb")
+    for dataset, values in [
+        ("flat", pd.Series(0.0, index=list(graph))),
+        ("real", smooth_values(geoms)),
+    ]:
+        table = local_moran(values, graph, permutations=9).assign(dataset=dataset)
+        store.replace("detect_spatial", table, where={"dataset": dataset})
+    assert len(store.read("detect_spatial")) == 2 * len(graph)
+
+
+@pytest.mark.parametrize(
+    ("offset", "scale"),
+    [(0.1, 1e-12), (0.0, 1e-200)],  # 1e-200: z @ z would underflow to 0 without rescaling
+)
+def test_near_constant_values_are_tested_as_usual(offset: float, scale: float) -> None:
+    geoms = grid(islands=0)
+    graph = contiguity(geoms)
+    bump = pd.Series(0.0, index=list(graph))
+    bump.loc[["A0505", "A0506", "A0605"]] = 1.0
+    values = offset + bump * scale
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        ours = morans_i(values, graph, permutations=99)
+        local = local_moran(values, graph, permutations=99).set_index("region_code")
+    ref = esda.Moran(bump.to_numpy(), esda_weights(graph), permutations=0)
+    assert not ours.constant
+    assert ours.moran_i == pytest.approx(ref.I, rel=1e-6)  # I does not depend on scale
+    assert ours.p_sim == pytest.approx(0.01)
+    assert local.loc["A0505", "quadrant"] == "HH" and local.loc["A0000", "quadrant"] == "LL"

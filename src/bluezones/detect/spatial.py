@@ -17,6 +17,12 @@ Local p-values come from conditional permutation (each area keeps its value,
 its neighbours are drawn from the others) and are two-sided:
 ``(1 + #{|I_sim - mean(I_sim)| >= |I - mean(I_sim)|}) / (1 + permutations)``.
 They are adjusted for the many areas tested with Benjamini-Hochberg.
+
+When every value is the same (say every lasting effect is exactly 0 on tiny
+data) there is no variation to correlate and Moran's I is undefined (0/0).
+That case is reported, not divided out: :func:`morans_i` returns
+``constant=True`` with no autocorrelation (``I`` at its expectation, ``z = 0``,
+``p = 1``) and :func:`local_moran` labels no area as a cluster.
 """
 
 from __future__ import annotations
@@ -49,6 +55,9 @@ PERMUTATIONS = 999
 # boundaries leave slivers between neighbours.
 TOUCH_TOLERANCE = 1e-4
 ISLAND_LABEL = "eiland"
+# Cluster of an area that is not significant; also the quadrant when all values are equal
+# (text, not None, so the stored column keeps its type).
+NO_LABEL = "-"
 QUADRANTS = {1: "HH", 2: "LH", 3: "LL", 4: "HL"}
 
 IslandPolicy = Literal["exclude", "nearest"]
@@ -95,7 +104,25 @@ def neighbour_graph(
 
 @dataclass(frozen=True)
 class MoranResult:
-    """Global Moran's I with analytical (normality) and permutation inference."""
+    """Global Moran's I with analytical (normality) and permutation inference.
+
+    Attributes
+    ----------
+    moran_i, expected
+        The statistic and its expectation ``-1 / (n - 1)`` without autocorrelation.
+    z_norm, p_norm
+        z-score and two-sided p-value under the normality assumption.
+    p_sim
+        Two-sided permutation p-value.
+    n
+        Areas analysed (islands left out).
+    excluded
+        Areas left out because they have no neighbours.
+    constant
+        True when all analysed values are equal: Moran's I is then undefined, and
+        the result says "no autocorrelation" (``moran_i == expected``, ``z_norm``
+        0, both p-values 1) rather than holding NaN.
+    """
 
     moran_i: float
     expected: float
@@ -104,6 +131,7 @@ class MoranResult:
     p_sim: float
     n: int
     excluded: tuple[str, ...]
+    constant: bool = False
 
 
 def morans_i(
@@ -113,12 +141,19 @@ def morans_i(
     permutations: int = PERMUTATIONS,
     seed: int = 0,
 ) -> MoranResult:
-    """Global Moran's I of ``values`` (indexed by area code) on a contiguity graph."""
+    """Global Moran's I of ``values`` (indexed by area code) on a contiguity graph.
+
+    If all values (of the areas with neighbours) are equal, Moran's I is
+    undefined; the result then has ``constant=True``, ``moran_i == expected``
+    and p-values of 1, and no permutations are drawn.
+    """
     _, z, W, excluded = _prepare(values, graph)
     n = len(z)
+    expected = -1.0 / (n - 1)
+    if not z.any():
+        return MoranResult(expected, expected, 0.0, 1.0, 1.0, n, tuple(excluded), constant=True)
     s0 = W.sum()
     moran = n / s0 * (z @ (W @ z)) / (z @ z)
-    expected = -1.0 / (n - 1)
     s1 = 0.5 * (W + W.T).power(2).sum()
     s2 = ((np.asarray(W.sum(axis=1)).ravel() + np.asarray(W.sum(axis=0)).ravel()) ** 2).sum()
     var = (n * n * s1 - n * s2 + 3 * s0 * s0) / ((n * n - 1) * s0 * s0) - expected**2
@@ -152,9 +187,18 @@ def local_moran(
     Returns ``region_code, local_i, quadrant, p_sim, q_value, cluster``;
     ``cluster`` is the quadrant where ``q_value <= fdr``, ``"-"`` otherwise, and
     ``"eiland"`` for areas left out because they have no neighbours.
+
+    If all values are equal, no area is above or below the others: every
+    connected area gets ``local_i`` 0, quadrant ``"-"`` (none), ``p_sim`` and
+    ``q_value`` 1 and cluster ``"-"``.
     """
     codes, z, W, excluded = _prepare(values, graph)
     n = len(z)
+    if not z.any():
+        table = pd.DataFrame(
+            {"region_code": codes, "local_i": 0.0, "quadrant": NO_LABEL, "p_sim": 1.0}
+        ).assign(q_value=1.0, cluster="-")
+        return _with_islands(table, excluded)
     den = z @ z
     lag = W @ z
     local = (n - 1) * z * lag / den
@@ -181,17 +225,31 @@ def local_moran(
             "q_value": q,
         }
     )
-    table["cluster"] = np.where(table["q_value"] <= fdr, table["quadrant"], "-")
+    table["cluster"] = np.where(table["q_value"] <= fdr, table["quadrant"], NO_LABEL)
+    return _with_islands(table, excluded)
+
+
+def _with_islands(table: pd.DataFrame, excluded: list[str]) -> pd.DataFrame:
+    """Append the areas left out for want of neighbours, labelled as islands."""
+    if not excluded:
+        return table
     islands = pd.DataFrame(
         {"region_code": excluded, "local_i": np.nan, "quadrant": None, "p_sim": np.nan}
     ).assign(q_value=np.nan, cluster=ISLAND_LABEL)
-    return pd.concat([table, islands], ignore_index=True) if excluded else table
+    return pd.concat([table, islands], ignore_index=True)
 
 
 def _prepare(
     values: pd.Series, graph: Neighbours
 ) -> tuple[list[str], np.ndarray, sparse.csr_array, list[str]]:
-    """Centred values and the row-standardised weight matrix over connected areas."""
+    """Centred values and the row-standardised weight matrix over connected areas.
+
+    Equal values come back as exact zeros (their float mean can differ from them
+    in the last bit, which would fake perfect autocorrelation), so callers test
+    ``z.any()`` for the constant case. Other values are scaled by a power of two
+    to a maximum near 1: Moran's I does not depend on scale, the scaling is exact,
+    and ``z @ z`` can then neither underflow to 0 nor overflow.
+    """
     missing = [c for c in values.index if c not in graph]
     if missing:
         raise DetectError(
@@ -222,7 +280,10 @@ def _prepare(
         data += [1.0 / len(nbrs)] * len(nbrs)
     W = sparse.csr_array((data, (rows, cols)), shape=(len(codes), len(codes)))
     y = values.loc[codes].to_numpy(float)
-    return codes, y - y.mean(), W, excluded
+    if (y == y[0]).all():
+        return codes, np.zeros_like(y), W, excluded
+    z = y - y.mean()
+    return codes, np.ldexp(z, -np.frexp(np.abs(z).max())[1]), W, excluded
 
 
 def _two_sided(observed: float, sims: np.ndarray) -> float:
