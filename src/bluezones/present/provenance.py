@@ -19,7 +19,7 @@ from typing import Any
 from bluezones.sdc.policy import policy_for
 from bluezones.store import Store
 
-__all__ = ["MANIFEST", "manifest", "sources"]
+__all__ = ["MANIFEST", "manifest", "sources", "version"]
 
 #: File name of the manifest in an output folder.
 MANIFEST = "manifest.json"
@@ -38,7 +38,7 @@ def manifest(
     }
     made: dict[str, Any] = {
         "package": "bluezones",
-        "version": _version(),
+        "version": version(),
         "built_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "dataset": dataset,
         "levels": {level: {k: run[k] for k in RUN_KEYS} for level, run in runs.items()},
@@ -70,7 +70,11 @@ def sources(store: Store) -> list[dict[str, str | None]]:
     ]
 
 
-def _version() -> str:
+def version() -> str:
+    """The installed bluezones version, or ``"unknown"`` when running from an uninstalled tree.
+
+    Manifests and report provenance tables name the version that made an output.
+    """
     try:
         return importlib.metadata.version("bluezones")
     except importlib.metadata.PackageNotFoundError:

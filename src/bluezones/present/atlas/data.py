@@ -27,7 +27,7 @@ from bluezones.present.atlas.geometry import svg_map
 from bluezones.sdc import released_results, translate_suppressed
 from bluezones.store import Store
 
-__all__ = ["FLAG_BITS", "LevelData", "level_data", "ui_texts"]
+__all__ = ["FLAG_BITS", "LevelData", "level_data", "mergers", "ui_texts"]
 
 #: Decimals of ratios and interval bounds (as shown, so nothing is rounded twice).
 RATIO_DECIMALS = 2
@@ -116,7 +116,7 @@ def level_data(store: Store, dataset: str, level: str) -> LevelData:
         "spatial": _spatial(results["spatial"], index),
         "peers": _peers(results["peers"], index),
         "notes": [],
-        "mergers": _mergers(store, dataset, level, index),
+        "mergers": mergers(store, dataset, level, index),
         "covariates": covariate_data(store, dataset, years[-1], index, run["models"], indicators),
     }
     notes: list[str] = [""]
@@ -270,11 +270,13 @@ def _denominators(
     return out
 
 
-def _mergers(store: Store, dataset: str, level: str, index: pd.Index) -> dict[str, Any]:
+def mergers(store: Store, dataset: str, level: str, index: pd.Index) -> dict[str, Any]:
     """Former areas folded into each area by herindelingen, followed back along the chain.
 
-    Keyed by the area's position (as text); each entry names the former code, its
-    name in its last year, the first year on the new boundaries and the share moved.
+    Keyed by the area's position in ``index`` (as text); each entry names the former
+    code, its name in its last year, the first year on the new boundaries and the
+    share moved. Areas without a former area are left out. The atlas shows these as
+    notes per area, and the reports use them for the notes under an area's figures.
     """
     cross = store.read("crosswalk", where={"dataset": dataset, "level": level})
     cross = cross[cross["code_from"] != cross["code_to"]]

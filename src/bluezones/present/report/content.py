@@ -18,9 +18,9 @@ import pandas as pd
 
 from bluezones.i18n import text
 from bluezones.indicators import INDICATORS, TREND_BREAKS
-from bluezones.present.atlas.data import _mergers
+from bluezones.present.atlas.data import mergers
 from bluezones.present.atlas.monitor import indicator_label
-from bluezones.present.provenance import _version, sources
+from bluezones.present.provenance import sources, version
 from bluezones.present.report.data import (
     PEERS_SHOWN,
     AreaNumbers,
@@ -436,7 +436,7 @@ def _notes_section(store: Store, data: LevelResults, numbers: AreaNumbers, lang:
                 )
             )
     codes = numbers.members or [numbers.code]
-    merged = _mergers(store, data.dataset, data.level, pd.Index(codes))
+    merged = mergers(store, data.dataset, data.level, pd.Index(codes))
     for found in merged.values():
         for m in found:
             key = "atlas.area.note_merger_part" if m["weight"] < 1 else "atlas.area.note_merger"
@@ -495,7 +495,7 @@ def _provenance_section(store: Store, data: LevelResults, lang: str) -> Section:
             f"fdr={config.get('rules', {}).get('fdr')}, persistence={config.get('persistence')}",
         ],
         [text("report.prov.seed", lang), str(config.get("seed"))],
-        [text("report.prov.version", lang), f"bluezones {_version()}"],
+        [text("report.prov.version", lang), f"bluezones {version()}"],
     ]
     section = Section(
         text("report.section.provenance", lang),
