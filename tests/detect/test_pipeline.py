@@ -12,7 +12,7 @@ from click.testing import CliRunner
 
 from bluezones.cli import main
 from bluezones.detect.classify import CLASSES
-from bluezones.detect.pipeline import DetectionConfig, run_detection
+from bluezones.detect.pipeline import DetectionConfig, _spatial, run_detection
 from bluezones.detect.results import detect_dataset, load_results, save_results
 from bluezones.errors import DetectError
 from bluezones.regions import harmonise_store
@@ -83,6 +83,15 @@ def test_islands_are_named_in_the_spatial_result(result) -> None:
     assert len(moran["islands"]) == 5
     islands = result.spatial[result.spatial["cluster"] == "eiland"]
     assert set(islands["region_code"]) == set(moran["islands"])
+
+
+def test_equal_lasting_effects_give_no_spatial_statistic(inputs, result) -> None:
+    """All lasting effects 0 (no variation between areas): a note, no Moran's I, no clusters."""
+    primary = result.evidence[result.evidence["indicator"] == "jeugdhulp"].assign(effect=0.0)
+    spatial, moran = _spatial(primary, inputs[2], FAST)
+    assert moran["note"] == "all lasting effects equal" and "moran_i" not in moran
+    assert moran["islands"] == result.summary["moran"]["islands"]
+    assert set(spatial["cluster"]) == {"-", "eiland"}
 
 
 def test_shuffled_facts_give_the_same_classification(inputs, result) -> None:

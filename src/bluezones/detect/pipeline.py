@@ -547,6 +547,10 @@ def _spatial(
     graph, islands = neighbour_graph(geoms)
     moran = morans_i(values, graph, seed=config.seed)
     lisa = local_moran(values, graph, seed=config.seed, fdr=config.rules.fdr)
+    if moran.constant:
+        # Every lasting effect equal (often all 0: no variation between areas): there
+        # is no spatial pattern to test, and no statistic to show for it.
+        return lisa, {"note": "all lasting effects equal", "n": moran.n, "islands": list(islands)}
     summary = {
         "moran_i": moran.moran_i,
         "expected": moran.expected,
