@@ -70,6 +70,10 @@ FUNNEL_TRIM = 0.0
 # A lasting effect's marginal variance sigma^2 - v is kept at least this share of
 # sigma^2, so an area shrunk almost to 0 gets z near 0, not 0/0.
 MIN_MARGINAL_SHARE = 0.01
+# The typical range (empirical null) is estimated from the areas whose data determine at
+# least this share of their lasting effect's prior variance, if there are enough of them.
+INFORMATIVE_SHARE = 0.5
+MIN_NULL_AREAS = 30
 # The evidence columns, with a year's shrunken ratio in place of the lasting one.
 YEARLY_COLUMNS = ["eb_ratio" if c == "ratio" else c for c in EVIDENCE_COLUMNS]
 Progress = Callable[[str, int, int], None]
@@ -388,6 +392,26 @@ def _funnel(o: np.ndarray, e: np.ndarray, config: DetectionConfig, labels: Any) 
     )
 
 
+def _typical_range(z: np.ndarray, informed: np.ndarray) -> tuple[float, float]:
+    """Centre and scale of the z-values of typical areas, from the informative ones.
+
+    ``informed`` is each area's share of the prior variance its data account for
+    (``(sigma^2 - v) / sigma^2``). An area whose data say little (every year
+    suppressed, or a handful of young people) has a mode near 0 and a z-value
+    that is not standard normal even when it is typical: its lasting effect is
+    pulled to the prior, and with censored years its posterior is skewed.
+    Counting such areas in the median absolute deviation narrows the estimated
+    null (to half its width for probation in the demo, where 40% of gemeenten
+    have every year suppressed) and flags a fifth of the ordinary areas; so the
+    null is estimated from the areas with at least ``INFORMATIVE_SHARE``, and
+    from all areas where fewer than ``MIN_NULL_AREAS`` qualify.
+    """
+    informative = informed >= INFORMATIVE_SHARE
+    if informative.sum() >= MIN_NULL_AREAS:
+        return empirical_null(z[informative])
+    return empirical_null(z)
+
+
 def _one_sided(z: np.ndarray) -> dict[str, np.ndarray]:
     """One-sided p-values of z against the typical spread: low and high."""
     return {"p_low": stats.norm.cdf(z), "p_high": stats.norm.sf(z)}
@@ -407,7 +431,7 @@ def _lasting_evidence(
     conditional = np.asarray(lasting.random["area"]["effect_sd_conditional"]) ** 2
     marginal = np.maximum(sigma2 - conditional, MIN_MARGINAL_SHARE * sigma2)
     z_raw = effects["effect"].to_numpy() / np.sqrt(marginal) if sigma2 > 0 else 0.0 * marginal
-    centre, scale = empirical_null(z_raw) if sigma2 > 0 else (0.0, 1.0)
+    centre, scale = _typical_range(z_raw, marginal / sigma2) if sigma2 > 0 else (0.0, 1.0)
     z_typical = (z_raw - centre) / scale
     usable = cells[cells["usable"]]
     X, _ = build_design(usable, lasting.spec, lasting.design)

@@ -48,6 +48,7 @@ from numpy.typing import ArrayLike
 from scipy.special import expit, gammaln
 
 from bluezones.errors import ModelError
+from bluezones.model._censoring import CellTerms, Censoring, cell_terms
 from bluezones.model._glmm_linalg import (
     MAX_DENSE_LEAF,
     Factor,
@@ -326,6 +327,27 @@ def _check_groups(
     return tuple(names), codes, levels
 
 
+def _check_censored(censored: ArrayLike | None, n: np.ndarray) -> Censoring | None:
+    if censored is None:
+        return None
+    bound = np.asarray(censored, dtype=float).ravel()
+    if bound.size != n.size:
+        raise ModelError(
+            f"censored has {bound.size} values for {n.size} cells",
+            hint="give one bound per cell, NaN where the count is observed",
+        )
+    given = np.isfinite(bound)
+    bad = given & ((bound < 0) | (bound >= n) | (bound != np.round(bound)))
+    if bad.any():
+        i = int(np.argmax(bad))
+        raise ModelError(
+            f"cell {i}: censoring bound {bound[i]:g} is not a whole number in [0, n = {n[i]:g})",
+            hint="a bound of n or more carries no information: leave such cells out",
+        )
+    censoring = Censoring.of(bound, n)
+    return None if censoring.empty else censoring
+
+
 def _check_separation(y: np.ndarray, n: np.ndarray, X: np.ndarray, names: tuple[str, ...]) -> None:
     """Raise if some direction of beta makes the likelihood increase without bound.
 
@@ -387,8 +409,10 @@ class _Laplace:
         offset: np.ndarray,
         codes: list[np.ndarray],
         sizes: list[int],
+        censoring: Censoring | None = None,
     ) -> None:
         self.y, self.n, self.X, self.offset = y, n, X, offset
+        self.censoring = censoring
         self.plan = plan_elimination(codes, sizes)
         if self.plan.leaf_size > MAX_DENSE_LEAF:
             raise ModelError(
@@ -444,10 +468,11 @@ class _Laplace:
         )
         return Factor(H, self.plan)
 
+    def terms(self, eta: np.ndarray) -> CellTerms:
+        return cell_terms(eta, self.y, self.n, self.lchoose, self.censoring)
+
     def neg2loglik(self, eta: np.ndarray) -> float:
-        log_p = -np.logaddexp(0.0, -eta)
-        log_q = -np.logaddexp(0.0, eta)
-        return float(-2.0 * np.sum(self.lchoose + self.y * log_p + (self.n - self.y) * log_q))
+        return float(-2.0 * np.sum(self.terms(eta).loglik))
 
     # -- PIRLS
 
@@ -460,7 +485,7 @@ class _Laplace:
         Newton decrement fell below ``PIRLS_TOLERANCE``.
         """
         ZL = self.zl(theta)
-        X, y, n = self.X, self.y, self.n
+        X = self.X
         u = self.u.copy()
         beta = beta.copy()
 
@@ -471,9 +496,8 @@ class _Laplace:
         objective = penalised(u, beta)
         for _ in range(PIRLS_MAX_ITERATIONS):
             eta = X @ beta + self.offset + ZL @ u
-            p = expit(eta)
-            w = n * p * (1.0 - p)
-            r = y - n * p
+            cell = self.terms(eta)
+            w, r = cell.weight, cell.score
             grad_u = ZL.T @ r - u
             F = self.factor(theta, w)
             if joint:
@@ -515,8 +539,7 @@ class _Laplace:
             objective = new
         if converged:
             eta = X @ beta + self.offset + ZL @ u
-            p = expit(eta)
-            F = self.factor(theta, n * p * (1.0 - p))
+            F = self.factor(theta, self.terms(eta).weight)
         self.u = u
         self.evaluations += 1
         return u, beta, F, converged
@@ -537,10 +560,9 @@ class _Laplace:
         u, _, F, _ = self.pirls(theta, beta, joint=False)  # F: H at the mode
         ZL = self.zl(theta)
         eta = self.X @ beta + self.offset + ZL @ u
-        p = expit(eta)
-        w = self.n * p * (1.0 - p)
-        r = self.y - self.n * p
-        value = self.neg2loglik(eta) + float(u @ u) + F.logdet
+        cell = self.terms(eta)
+        w, r = cell.weight, cell.score
+        value = float(-2.0 * np.sum(cell.loglik)) + float(u @ u) + F.logdet
 
         sigma = F.selected_inverse()
         cols = self.cols
@@ -550,7 +572,7 @@ class _Laplace:
                 if theta[b] != 0.0:
                     v[:, a] += theta[b] * entries(sigma, cols[:, a], cols[:, b])
         h = v @ theta  # diag of Z Lambda H^-1 Lambda Z'
-        c = w * (1.0 - 2.0 * p) * h
+        c = cell.slope * h
         s = F.solve(ZL.T @ c)
         zls = ZL @ s
         grad_beta = self.X.T @ (-2.0 * r + c - w * zls)
@@ -708,8 +730,7 @@ def _fit(lap: _Laplace, vcov_method: VcovMethod, stage1: bool) -> dict[str, Any]
     else:
         ZL = lap.zl(theta)
         eta = lap.X @ beta + lap.offset + ZL @ u
-        pr = expit(eta)
-        w = lap.n * pr * (1.0 - pr)
+        w = lap.terms(eta).weight
         F = lap.factor(theta, w)
         ZLWX = ZL.T @ (w[:, None] * lap.X)
         schur = lap.X.T @ (w[:, None] * lap.X) - ZLWX.T @ F.solve(ZLWX)
@@ -744,6 +765,7 @@ def fit_glmm(
     x_names: Sequence[str] | None = None,
     vcov: VcovMethod = "hessian",
     stage1: bool = True,
+    censored: ArrayLike | None = None,
 ) -> GLMMResult:
     """Fit a binomial random-intercept GLMM by the Laplace approximation, as ``glmer``.
 
@@ -766,6 +788,11 @@ def fit_glmm(
         ``vcov(use.hessian = FALSE)``: ``(X'WX - X'W Z Lambda H^{-1} Lambda Z'W X)^{-1}``).
     stage1
         Run glmer's ``nAGQ = 0`` stage for starting values (default, as glmer).
+    censored
+        Per cell the largest count it may have where only that is known (a count
+        suppressed below 10 has bound 9), NaN where ``y`` is observed. A censored
+        cell enters with the likelihood ``P(y <= bound)`` (:mod:`._censoring`);
+        its ``y`` is ignored. Bounds must lie in ``0 <= bound < n``.
 
     Returns
     -------
@@ -795,9 +822,10 @@ def fit_glmm(
     X_arr, names = _check_design(X, cells, x_names)
     off = _check_offset(offset, cells)
     term_names, codes, levels = _check_groups(groups, cells)
+    censoring = _check_censored(censored, n_arr)
     _check_separation(y_arr, n_arr, X_arr, names)
 
-    lap = _Laplace(y_arr, n_arr, X_arr, off, codes, [lv.size for lv in levels])
+    lap = _Laplace(y_arr, n_arr, X_arr, off, codes, [lv.size for lv in levels], censoring)
     out = _fit(lap, vcov, stage1)
 
     order = lap.plan.order
@@ -811,7 +839,8 @@ def fit_glmm(
     eta = eta_fixed + ZL @ out["u"]
     # The modes move with beta: du/dbeta = -H^-1 Lambda'Z'WX. Propagating beta's
     # covariance through it adds diag(M V M') to the conditional variances.
-    w_mode = n_arr * expit(eta) * (1.0 - expit(eta))
+    at_mode = lap.terms(eta)
+    w_mode = at_mode.weight
     sensitivity = out["factor"].solve(ZL.T @ (w_mode[:, None] * X_arr))
     beta_var = np.einsum("ij,jk,ik->i", sensitivity, out["vcov"], sensitivity)
     ranef, ranef_sd, ranef_sd_total = {}, {}, {}
@@ -829,6 +858,9 @@ def fit_glmm(
             np.where(y_arr > 0, y_arr * np.log(y_arr / mu), 0.0)
             + np.where(n_arr > y_arr, (n_arr - y_arr) * np.log((n_arr - y_arr) / (n_arr - mu)), 0.0)
         )
+    if censoring is not None:
+        # A censored cell's saturated likelihood is 1 (a rate of 0 makes y <= bound certain).
+        dev_resid[censoring.index] = -2.0 * at_mode.loglik[censoring.index]
     laplace = float(out["value"])
     df = X_arr.shape[1] + K
     notes = list(out["notes"])

@@ -6,6 +6,11 @@ least-squares problem by a QR decomposition of ``sqrt(W) X`` (stable where
 ``X'WX`` is ill-conditioned); iteration stops when the deviance changes by less
 than ``TOLERANCE`` relative, which puts coefficients within about 1e-10 of the
 optimum (statsmodels' default stops at 1e-8).
+
+Binomial cells may be censored (a count known only to lie at or below a bound,
+:mod:`bluezones.model._censoring`): they enter with the score and observed
+information of ``P(y <= bound)``, so each step is a Newton step on the censored
+likelihood, and the deviance counts ``-2 log P(y <= bound)`` for them.
 """
 
 from __future__ import annotations
@@ -15,10 +20,13 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import special
 
+from bluezones.model._censoring import Censoring, cell_terms
+
 __all__ = ["IRLSResult", "deviance", "fit_irls", "loglik", "variance"]
 
 TOLERANCE = 1e-13
 MAX_ITERATIONS = 100
+STEP_HALVINGS = 30
 # A fitted probability this close to 0 or 1 in a cell at its bound signals separation.
 SEPARATION_EPS = 1e-8
 
@@ -40,12 +48,16 @@ def fit_irls(
     n: np.ndarray,
     family: str,
     offset: np.ndarray | None = None,
+    censoring: Censoring | None = None,
 ) -> IRLSResult:
     """Fit ``y ~ family(n, g^-1(X beta + offset))`` by IRLS.
 
     For ``binomial`` ``y`` counts successes out of ``n`` with a logit link; for
     ``poisson`` ``n`` is the exposure and enters as ``log(n)`` in the offset.
+    ``censoring`` (binomial only) marks the cells known only up to a bound.
     """
+    if censoring is not None and censoring.empty:
+        censoring = None
     offset = np.zeros(len(y)) if offset is None else offset
     if family == "poisson":
         offset = offset + np.log(n)
@@ -54,20 +66,29 @@ def fit_irls(
     beta = np.zeros(X.shape[1])
     converged = False
     it = 0
-    for it in range(1, MAX_ITERATIONS + 1):  # noqa: B007
-        mu, w, z = _working(eta, y, n, offset, family)
-        beta = _wls(X, w, z)
+    for it in range(1, MAX_ITERATIONS + 1):
+        mu, w, z = _working(eta, y, n, offset, family, censoring)
+        previous, beta = beta, _wls(X, w, z)
         eta = X @ beta + offset
-        dev = deviance(y, _mean(eta, n, family), n, family)
+        dev = deviance(y, _mean(eta, n, family), n, family, censoring)
+        for _ in range(STEP_HALVINGS if it > 1 else 0):
+            # A step that worsens the fit overshot (far from the optimum): halve it.
+            if np.isfinite(dev) and dev <= dev_old * (1 + TOLERANCE):
+                break
+            beta = (beta + previous) / 2
+            eta = X @ beta + offset
+            dev = deviance(y, _mean(eta, n, family), n, family, censoring)
         if abs(dev - dev_old) <= TOLERANCE * (abs(dev) + 0.1):
             converged = True
             break
         dev_old = dev
-    mu, w, _ = _working(eta, y, n, offset, family)
+    mu, w, _ = _working(eta, y, n, offset, family, censoring)
     sqrt_w_x = X * np.sqrt(w)[:, None]
     xtwx_inv = np.linalg.pinv(sqrt_w_x.T @ sqrt_w_x)
     p = mu / n if family == "binomial" else np.full(len(y), 0.5)
     at_bound = ((y == 0) & (p < SEPARATION_EPS)) | ((y == n) & (p > 1 - SEPARATION_EPS))
+    if censoring is not None:
+        at_bound[censoring.index] = False  # a rate of 0 is no separation for "at most c"
     return IRLSResult(beta, xtwx_inv, mu, float(dev), it, converged, at_bound)
 
 
@@ -85,10 +106,19 @@ def _mean(eta: np.ndarray, n: np.ndarray, family: str) -> np.ndarray:
 
 
 def _working(
-    eta: np.ndarray, y: np.ndarray, n: np.ndarray, offset: np.ndarray, family: str
+    eta: np.ndarray,
+    y: np.ndarray,
+    n: np.ndarray,
+    offset: np.ndarray,
+    family: str,
+    censoring: Censoring | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Fitted mean, IRLS weights and working response (without the offset)."""
     mu = _mean(eta, n, family)
+    if censoring is not None:
+        terms = cell_terms(eta, y, n, np.zeros_like(y), censoring)
+        w = np.maximum(terms.weight, np.finfo(float).tiny)
+        return mu, w, eta - offset + terms.score / w
     if family == "binomial":
         p = mu / n
         w = np.maximum(n * p * (1 - p), np.finfo(float).tiny)
@@ -111,20 +141,39 @@ def variance(mu: np.ndarray, n: np.ndarray, family: str) -> np.ndarray:
     return mu
 
 
-def deviance(y: np.ndarray, mu: np.ndarray, n: np.ndarray, family: str) -> float:
-    """Residual deviance, with 0·log 0 = 0."""
+def deviance(
+    y: np.ndarray,
+    mu: np.ndarray,
+    n: np.ndarray,
+    family: str,
+    censoring: Censoring | None = None,
+) -> float:
+    """Residual deviance, with 0·log 0 = 0; a censored cell adds ``-2 log P(y <= bound)``."""
     term = special.xlogy(y, y) - special.xlogy(y, mu)
     if family == "binomial":
         term += special.xlogy(n - y, n - y) - special.xlogy(n - y, n - mu)
     else:
         term -= y - mu
+    if censoring is not None:
+        i = censoring.index
+        term[i] = -censoring.moments(special.logit(mu[i] / n[i]))[0]
     return float(2 * term.sum())
 
 
-def loglik(y: np.ndarray, mu: np.ndarray, n: np.ndarray, family: str) -> float:
+def loglik(
+    y: np.ndarray,
+    mu: np.ndarray,
+    n: np.ndarray,
+    family: str,
+    censoring: Censoring | None = None,
+) -> float:
     """Full log-likelihood, including the binomial coefficients / factorials."""
     if family == "binomial":
         p = mu / n
         comb = special.gammaln(n + 1) - special.gammaln(y + 1) - special.gammaln(n - y + 1)
-        return float((comb + special.xlogy(y, p) + special.xlog1py(n - y, -p)).sum())
+        cell = comb + special.xlogy(y, p) + special.xlog1py(n - y, -p)
+        if censoring is not None:
+            i = censoring.index
+            cell[i] = censoring.moments(special.logit(p[i]))[0]
+        return float(cell.sum())
     return float((special.xlogy(y, mu) - mu - special.gammaln(y + 1)).sum())

@@ -22,12 +22,25 @@ from bluezones.errors import ModelError
 from bluezones.model.spec import ModelSpec
 from bluezones.regions.codes import level_of
 
-__all__ = ["CELL_COLUMNS", "OFFSET", "cells_from_facts", "check_cells", "offset_of", "wide"]
+__all__ = [
+    "CELL_COLUMNS",
+    "CENSORED",
+    "OFFSET",
+    "cells_from_facts",
+    "censored_bound_of",
+    "check_cells",
+    "offset_of",
+    "wide",
+]
 
 CELL_COLUMNS = ("region_code", "year", "y", "n", "usable", "reason")
 # Optional column: a known part of each cell's linear predictor (logit or log scale),
 # e.g. the correction for the composition of its wijken (bluezones.model.composition).
 OFFSET = "offset"
+# Optional column: the largest count a cell may have where its numerator is known only
+# to lie below a threshold (a suppressed count), NaN where it is observed
+# (bluezones.model.censored). Such a cell is usable; its ``y`` is not used.
+CENSORED = "censored_at"
 
 LEVEL_PREFIX = {"gemeente": "GM", "wijk": "WK"}
 REASON_NO_DENOMINATOR = "geen noemer (aantal jongeren ontbreekt of is 0)"
@@ -115,6 +128,13 @@ def offset_of(cells: pd.DataFrame) -> np.ndarray:
     if OFFSET not in cells.columns:
         return np.zeros(len(cells))
     return cells[OFFSET].to_numpy(float)
+
+
+def censored_bound_of(cells: pd.DataFrame) -> np.ndarray:
+    """The cells' censoring bounds (all NaN when the cells have none)."""
+    if CENSORED not in cells.columns:
+        return np.full(len(cells), np.nan)
+    return cells[CENSORED].to_numpy(float)
 
 
 def check_cells(cells: pd.DataFrame) -> None:

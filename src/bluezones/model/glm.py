@@ -4,6 +4,10 @@ Overdispersion is estimated as Pearson's chi-square over the residual degrees
 of freedom (the quasi-likelihood dispersion, McCullagh & Nelder 1989, §4.5);
 standard errors are multiplied by its square root. With ``scale='X2'``
 statsmodels reports the same numbers, which the tests check to 1e-8.
+
+Cells with a censoring bound (a suppressed count, :mod:`bluezones.model.censored`)
+enter with the likelihood of "at most the bound"; having no observed count they
+are left out of Pearson's chi-square and its degrees of freedom.
 """
 
 from __future__ import annotations
@@ -13,7 +17,8 @@ import pandas as pd
 
 from bluezones.errors import ModelError
 from bluezones.model import _irls
-from bluezones.model.cells import check_cells, offset_of
+from bluezones.model._censoring import Censoring
+from bluezones.model.cells import censored_bound_of, check_cells, offset_of
 from bluezones.model.design import build_design
 from bluezones.model.fitted import FittedModel
 from bluezones.model.spec import ModelSpec
@@ -51,13 +56,24 @@ def fit_glm(cells: pd.DataFrame, spec: ModelSpec) -> FittedModel:
         )
     _check_rank(X, names)
     offset = offset_of(cells)[use]
-    result = _irls.fit_irls(X, y, n, spec.family, offset)
+    censoring = _censoring(cells, use, n, spec.family)
+    result = _irls.fit_irls(X, y, n, spec.family, offset, censoring)
     warnings = _warnings(result, X, names)
-    df_resid = len(y) - X.shape[1]
-    pearson = float((((y - result.mu) ** 2) / _irls.variance(result.mu, n, spec.family)).sum())
+    observed = np.ones(len(y), dtype=bool)
+    if censoring is not None:
+        observed[censoring.index] = False
+    df_resid = int(observed.sum()) - X.shape[1]
+    if df_resid <= 0:
+        raise ModelError(
+            f"Only {int(observed.sum())} cells with an observed count for {X.shape[1]} parameters.",
+            hint="Use more areas or years, or fewer covariates.",
+        )
+    residual = (y - result.mu)[observed]
+    variance = _irls.variance(result.mu, n, spec.family)[observed]
+    pearson = float((residual**2 / variance).sum())
     dispersion = pearson / df_resid
-    null = _irls.fit_irls(np.ones((len(y), 1)), y, n, spec.family, offset)
-    loglik = _irls.loglik(y, result.mu, n, spec.family)
+    null = _irls.fit_irls(np.ones((len(y), 1)), y, n, spec.family, offset, censoring)
+    loglik = _irls.loglik(y, result.mu, n, spec.family, censoring)
     stats = {
         "n_cells": len(cells),
         "n_used": int(use.sum()),
@@ -67,10 +83,11 @@ def fit_glm(cells: pd.DataFrame, spec: ModelSpec) -> FittedModel:
         "null_deviance": null.deviance,
         "pearson_chi2": pearson,
         "loglik": loglik,
-        "null_loglik": _irls.loglik(y, null.mu, n, spec.family),
+        "null_loglik": _irls.loglik(y, null.mu, n, spec.family, censoring),
         "aic": 2 * X.shape[1] - 2 * loglik,
         "iterations": result.iterations,
         "converged": result.converged,
+        "censored_cells": 0 if censoring is None else int(censoring.index.size),
     }
     return FittedModel(
         spec=spec,
@@ -82,6 +99,21 @@ def fit_glm(cells: pd.DataFrame, spec: ModelSpec) -> FittedModel:
         stats=stats,
         warnings=tuple(warnings),
     )
+
+
+def _censoring(
+    cells: pd.DataFrame, use: np.ndarray, n: np.ndarray, family: str
+) -> Censoring | None:
+    """The usable cells' censoring, if any (binomial models only)."""
+    bound = censored_bound_of(cells)[use]
+    if not np.isfinite(bound).any():
+        return None
+    if family != "binomial":
+        raise ModelError(
+            "Censored (suppressed) counts are supported in binomial models only.",
+            hint="Use family='binomial', or leave suppressed cells out.",
+        )
+    return Censoring.of(bound, n)
 
 
 def _check_rank(X: np.ndarray, names: list[str]) -> None:
