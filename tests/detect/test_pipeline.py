@@ -182,3 +182,19 @@ def test_cli_detect_opt_in_corrections(demo: Path) -> None:
     assert config["composition"] is True and config["suppressed_below"] == 10
     bad = CliRunner().invoke(main, ["--store", str(demo), *args, "--suppressed-below", "0"])
     assert bad.exit_code == 2 and "--suppressed-below" in bad.output
+
+
+def test_a_model_that_did_not_converge_stops_detection(inputs, monkeypatch) -> None:
+    from bluezones.detect import pipeline
+    from bluezones.model import fit
+
+    def stranded(cells, spec):
+        fitted = fit(cells, spec)
+        if spec.random != "persistent":
+            return fitted
+        stats = {**fitted.stats, "converged": False}
+        return replace(fitted, stats=stats, warnings=("model failed to converge",))
+
+    monkeypatch.setattr(pipeline, "fit", stranded)
+    with pytest.raises(DetectError, match="lasting-effect model of jeugdhulp did not converge"):
+        run_detection(*inputs, DetectionConfig(indicators=("jeugdhulp",)))

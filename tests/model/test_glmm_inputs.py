@@ -117,3 +117,35 @@ def test_result_is_frozen(cells) -> None:
         fit.beta = np.zeros(3)  # type: ignore[misc]
     assert fit.variance_components["group"] == pytest.approx(float(fit.theta[0]) ** 2)
     assert fit.aic == pytest.approx(-2 * fit.loglik + 2 * (3 + 1))
+
+
+def test_a_stranded_pirls_is_not_the_next_start(cells, monkeypatch) -> None:
+    """The optimiser probes extreme sds; a mode PIRLS did not reach must not be reused.
+
+    On a demo country the stage-1 optimiser tried an area-year sd of 75, PIRLS
+    did not converge there, and every later evaluation started from those far
+    modes: the fit ended with an intercept of -78. Here PIRLS is held to one
+    step so that it cannot converge at an extreme theta.
+    """
+    from bluezones.model import _glmm
+
+    groups = [np.unique(g, return_inverse=True)[1] for g in cells.groups.values()]
+    lap = _glmm._Laplace(
+        cells.y,
+        cells.n,
+        cells.X,
+        np.zeros(cells.y.size),
+        groups,
+        [int(g.max()) + 1 for g in groups],
+    )
+    theta = np.ones(lap.K) * 0.5
+    _, beta, _, converged = lap.pirls(theta, np.zeros(cells.X.shape[1]), joint=True)
+    assert converged
+    mode = lap.u.copy()
+    monkeypatch.setattr(_glmm, "PIRLS_MAX_ITERATIONS", 1)
+    far = np.full(lap.K, 75.0)
+    start = beta + 3.0
+    value, beta_far = lap.stage1(far, start)
+    assert np.isfinite(value)
+    np.testing.assert_array_equal(lap.u, mode)
+    np.testing.assert_array_equal(beta_far, start)

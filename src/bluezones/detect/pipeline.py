@@ -275,10 +275,26 @@ def _wijk_cells(facts: pd.DataFrame, regions: pd.DataFrame, spec: ModelSpec) -> 
 
 
 def _censored_fit(cells: pd.DataFrame, spec: ModelSpec, config: DetectionConfig) -> FittedModel:
-    """``spec`` fitted with suppressed numerators as counts below the threshold (if set)."""
+    """``spec`` fitted with suppressed numerators as counts below the threshold (if set).
+
+    A fit that did not converge stops detection: its effects can be far off (an
+    optimiser stranded at an sd of 4 gave every area a ratio of 10^30), and no
+    list may rest on them.
+    """
     if config.suppressed_below is None:
-        return fit(cells, spec)
-    return fit_censored(cells, spec, fit, below=config.suppressed_below)[0]
+        fitted = fit(cells, spec)
+    else:
+        fitted = fit_censored(cells, spec, fit, below=config.suppressed_below)[0]
+    if not fitted.stats.get("converged", True):
+        kind = "lasting-effect model" if spec.random != "none" else "model of expected use"
+        raise DetectError(
+            f"The {kind} of {spec.indicator} did not converge: " + "; ".join(fitted.warnings),
+            hint="Fit it with 'bluezones model --indicator "
+            f"{spec.indicator}' to see the warnings; leave out a covariate or years with "
+            "few data (--years), or detect without persistence (--no-persistence).",
+            indicator=spec.indicator,
+        )
+    return fitted
 
 
 def _per_area_year(cells: pd.DataFrame, pred: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:

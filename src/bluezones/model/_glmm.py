@@ -540,7 +540,11 @@ class _Laplace:
         if converged:
             eta = X @ beta + self.offset + ZL @ u
             F = self.factor(theta, self.terms(eta).weight)
-        self.u = u
+            # Only a converged mode becomes the next evaluation's start: the optimisers
+            # probe extreme theta (an sd of 75), where PIRLS may not converge and the
+            # modes drift far; starting the next, sensible theta there can keep PIRLS
+            # from reaching its mode within its iterations (seen with censored cells).
+            self.u = u
         self.evaluations += 1
         return u, beta, F, converged
 
@@ -551,8 +555,13 @@ class _Laplace:
     # -- stage objectives
 
     def stage1(self, theta: np.ndarray, beta_start: np.ndarray) -> tuple[float, np.ndarray]:
-        u, beta, F, _ = self.pirls(theta, beta_start, joint=True)
-        return self.deviance(theta, beta, u, F), beta
+        """The deviance at ``theta`` with ``beta`` profiled out, and that ``beta``.
+
+        Where PIRLS does not converge the returned ``beta`` is ``beta_start``, so it
+        does not become the start of the next evaluation (see :meth:`pirls`).
+        """
+        u, beta, F, converged = self.pirls(theta, beta_start, joint=True)
+        return self.deviance(theta, beta, u, F), beta if converged else beta_start
 
     def value_and_gradient(self, params: np.ndarray) -> tuple[float, np.ndarray]:
         """``D(theta, beta)`` and its exact gradient; ``params = (theta, beta)``."""
