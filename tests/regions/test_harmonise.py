@@ -9,6 +9,7 @@ import pytest
 
 from bluezones.errors import DataError, RegionError, StoreError
 from bluezones.regions import (
+    HARMONISED_COLUMNS,
     HARMONISED_TABLE,
     SLIVER_WEIGHT,
     Crosswalk,
@@ -17,7 +18,7 @@ from bluezones.regions import (
     indicator_rates,
     write_crosswalk,
 )
-from bluezones.store import FACT_COLUMNS, Store
+from bluezones.store import TABLE_SCHEMAS, Store
 
 from .conftest import crosswalk_frame, facts_frame
 
@@ -53,7 +54,8 @@ def test_counts_are_summed_and_split_by_address_share() -> None:
         ]
     )
     out = harmonise(facts, CROSSWALK, 2022)
-    assert list(out.columns) == list(FACT_COLUMNS)
+    assert list(out.columns) == list(HARMONISED_COLUMNS)
+    assert out[["known_part", "hidden_parts"]].isna().all().all()  # nothing suppressed
     assert _value(out, "GM0439", 2021, "population") == (1000.0, None)
     assert _value(out, "GM0002", 2021, "population") == (1300.0, None)
     assert _value(out, "GM0003", 2021, "population") == (2100.0, None)
@@ -108,6 +110,32 @@ def test_a_suppressed_part_suppresses_the_reference_unit() -> None:
     assert math.isnan(value) and status == "suppressed"
     assert _value(out, "GM0002", 2021, "ots")[1] == "missing"  # missing outranks suppressed
     assert _value(out, "GM0003", 2021, "ots")[1] == "missing"
+
+
+def test_a_suppressed_count_keeps_its_known_and_hidden_parts() -> None:
+    """Beemster (suppressed) + Purmerend (40): between 40 and 40 + 9, not "fewer than 10"."""
+    facts = facts_frame(
+        [
+            ("GM0370", 2021, "ots", None, "suppressed"),
+            ("GM0439", 2021, "ots", 40),
+            ("GM0001", 2021, "ots", None, "suppressed"),
+            ("GM0002", 2021, "ots", 30),
+            ("GM0003", 2021, "ots", None, "suppressed"),
+            ("GM0439", 2022, "ots", None, "suppressed"),
+            ("GM0439", 2022, "pct_low_income", None, "suppressed"),
+            ("GM0002", 2022, "ots", 20),
+        ]
+    )
+    out = harmonise(facts, CROSSWALK, 2022).set_index(["region_code", "year", "measure"])
+    parts = out[["known_part", "hidden_parts"]]
+    assert tuple(parts.loc[("GM0439", 2021, "ots")]) == (40.0, 1.0)
+    # GM0002 gets its own 30 and three quarters of the suppressed GM0001.
+    assert tuple(parts.loc[("GM0002", 2021, "ots")]) == (30.0, 0.75)
+    assert tuple(parts.loc[("GM0003", 2021, "ots")]) == (0.0, 1.25)
+    assert tuple(parts.loc[("GM0439", 2022, "ots")]) == (0.0, 1.0)
+    # Only suppressed counts carry them: not observed counts, not shares.
+    assert parts.loc[("GM0002", 2022, "ots")].isna().all()
+    assert parts.loc[("GM0439", 2022, "pct_low_income")].isna().all()
 
 
 def test_a_region_without_the_measure_is_a_missing_part() -> None:
@@ -264,6 +292,27 @@ def test_harmonise_store_writes_one_transaction_per_dataset(store: Store) -> Non
     ]
     with pytest.raises(StoreError, match="no facts"):
         harmonise_store(store, "other", 2022)
+
+
+def test_harmonise_store_adds_the_bound_columns_to_an_older_table(store: Store) -> None:
+    """A store harmonised before the known and hidden parts were recorded gains them."""
+    old = ", ".join(f'"{c}" {kind}' for c, kind in TABLE_SCHEMAS["facts"].items())
+    store.con.execute(f'CREATE TABLE "{HARMONISED_TABLE}" ({old}, reference_year INTEGER)')
+    store.con.execute(
+        f'INSERT INTO "{HARMONISED_TABLE}" VALUES '
+        "('e', 'GM0001', 2021, 'ots', NULL, 'suppressed', 's', 2022)"
+    )
+    facts = facts_frame(
+        [("GM0370", 2021, "ots", None, "suppressed"), ("GM0439", 2021, "ots", 40)], dataset="d"
+    )
+    store.write_facts(facts)
+    write_crosswalk(
+        store, crosswalk_frame([(2021, 2022, "GM0370", "GM0439", 1.0)]).assign(dataset="d")
+    )
+    harmonise_store(store, "d", 2022)
+    got = store.read(HARMONISED_TABLE).set_index("dataset")
+    assert got.loc["d", ["known_part", "hidden_parts"]].tolist() == [40.0, 1.0]
+    assert got.loc["e", ["known_part", "hidden_parts"]].isna().all()  # kept, unknown
 
 
 def test_harmonise_store_checks_codes_against_the_regions_table(store: Store) -> None:

@@ -54,8 +54,8 @@ from bluezones.microdata.patterns import (
     age_groups_of,
 )
 from bluezones.microdata.read import SUFFIXES, SourceFile, open_files, sql_string
-from bluezones.regions.harmonise import HARMONISED_SCHEMA, HARMONISED_TABLE
-from bluezones.store import Store
+from bluezones.regions.harmonise import HARMONISED_TABLE, create_harmonised_table
+from bluezones.store import FACT_COLUMNS, Store
 
 __all__ = [
     "CELLS_SCHEMA",
@@ -350,11 +350,10 @@ def _write_facts(store: Store, dataset: str, boundary_year: int) -> int:
     """Facts, and the same facts as harmonised (they are on one boundary year already)."""
     facts = area_facts(store, dataset)
     store.write_facts(facts)
-    columns = ", ".join(f'"{name}" {kind}' for name, kind in HARMONISED_SCHEMA.items())
     con = store.con
-    con.execute(f'CREATE TABLE IF NOT EXISTS "{HARMONISED_TABLE}" ({columns})')
+    create_harmonised_table(con)
     con.execute(f'DELETE FROM "{HARMONISED_TABLE}" WHERE dataset = ?', [dataset])
-    names = ", ".join(f'"{c}"' for c in HARMONISED_SCHEMA if c != "reference_year")
+    names = ", ".join(f'"{c}"' for c in FACT_COLUMNS)
     con.execute(
         f'INSERT INTO "{HARMONISED_TABLE}" ({names}, reference_year) '
         f"SELECT {names}, ? FROM facts WHERE dataset = ?",

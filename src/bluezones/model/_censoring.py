@@ -1,15 +1,17 @@
-"""The binomial likelihood of counts known only to lie at or below a bound.
+"""The binomial likelihood of counts known only to lie between two bounds.
 
-A count suppressed below 10 says ``y <= 9``. Its log-likelihood is
-``log P(y <= c | n, p)``, which in the linear predictor ``eta = logit(p)`` is
-``A_c(eta) - n log(1 + e^eta)`` with ``A_c(eta) = log sum_{k<=c} C(n,k) e^{k eta}``:
-the log-partition function of the binomial truncated at ``c``. Its derivatives
-are the truncated distribution's cumulants, so the score, the observed
-information and the information's slope of a censored cell are::
+A count suppressed below 10 says ``y <= 9``; a merged gemeente whose small part
+was suppressed and whose other part counted 25 says ``25 <= y <= 34``. The
+log-likelihood of ``a <= y <= c`` is ``log P(a <= y <= c | n, p)``, which in the
+linear predictor ``eta = logit(p)`` is ``A(eta) - n log(1 + e^eta)`` with
+``A(eta) = log sum_{a<=k<=c} C(n,k) e^{k eta}``: the log-partition function of
+the binomial truncated to ``[a, c]``. Its derivatives are the truncated
+distribution's cumulants, so the score, the observed information and the
+information's slope of a censored cell are::
 
-    score  = E[y | y <= c] - n p
-    weight = n p (1 - p) - Var(y | y <= c)
-    slope  = n p (1 - p) (1 - 2p) - kappa3(y | y <= c)
+    score  = E[y | a <= y <= c] - n p
+    weight = n p (1 - p) - Var(y | a <= y <= c)
+    slope  = n p (1 - p) (1 - 2p) - kappa3(y | a <= y <= c)
 
 (``kappa3`` the third central moment). For an observed count the same three are
 ``y - n p``, ``n p (1 - p)`` and ``n p (1 - p)(1 - 2p)``. The fitting kernels use
@@ -43,54 +45,62 @@ class CellTerms:
 
 @dataclass(frozen=True)
 class Censoring:
-    """Which cells are censored (``y <= bound``), with the constants their likelihood needs.
+    """Which cells are censored (``lower <= y <= bound``), with what their likelihood needs.
 
     ``index`` are positions in the cell arrays; ``bound`` the largest count each
-    may have (``0 <= bound < n``: a bound of ``n`` or more carries no information
-    and must be left out by the caller); ``n`` their trials. ``lchoose`` holds
-    ``log C(n, k)`` for ``k = 0 .. max(bound)``, minus infinity above a cell's bound.
+    may have and ``lower`` the smallest (``0 <= lower <= bound < n``: a bound of
+    ``n`` or more carries no information and must be left out by the caller);
+    ``n`` their trials. ``lchoose`` holds ``log C(n, lower + j)`` for
+    ``j = 0 .. max(bound - lower)``, minus infinity above a cell's bound: the grid
+    spans only the width of the intervals, however large their counts.
     """
 
     index: np.ndarray
     bound: np.ndarray
+    lower: np.ndarray
     n: np.ndarray
     lchoose: np.ndarray
 
     @classmethod
-    def of(cls, bound: np.ndarray, n: np.ndarray) -> Censoring:
-        """From a per-cell bound array with NaN for observed cells."""
+    def of(cls, bound: np.ndarray, n: np.ndarray, lower: np.ndarray | None = None) -> Censoring:
+        """From per-cell bound arrays with NaN for observed cells (``lower`` default 0)."""
         bound = np.asarray(bound, dtype=float)
         index = np.flatnonzero(np.isfinite(bound))
         cut = bound[index].astype(int)
+        low = np.zeros_like(cut) if lower is None else np.asarray(lower, float)[index]
+        low = np.nan_to_num(low, nan=0.0).astype(int)
         trials = np.asarray(n, float)[index]
-        k = np.arange(int(cut.max(initial=0)) + 1, dtype=float)[None, :]
+        width = cut - low
+        j = np.arange(int(width.max(initial=0)) + 1)[None, :]
+        k = (low[:, None] + j).astype(float)
         t = trials[:, None]
         with np.errstate(invalid="ignore"):
             lchoose = special.gammaln(t + 1) - special.gammaln(k + 1) - special.gammaln(t - k + 1)
-        lchoose = np.where(k <= cut[:, None], lchoose, -np.inf)
-        return cls(index=index, bound=cut, n=trials, lchoose=lchoose)
+        lchoose = np.where(j <= width[:, None], lchoose, -np.inf)
+        return cls(index=index, bound=cut, lower=low, n=trials, lchoose=lchoose)
 
     @property
     def empty(self) -> bool:
         return self.index.size == 0
 
     def moments(self, eta: np.ndarray) -> tuple[np.ndarray, ...]:
-        """``log P(y <= c)``, and the truncated mean, variance and third central moment."""
-        k = np.arange(self.lchoose.shape[1], dtype=float)
+        """``log P(lower <= y <= bound)``, and the truncated mean, variance and third moment."""
+        j = np.arange(self.lchoose.shape[1], dtype=float)
+        k = self.lower[:, None] + j[None, :]
         log_p = -np.logaddexp(0.0, -eta)[:, None]
         log_q = -np.logaddexp(0.0, eta)[:, None]
         # log C(n,k) + k log p + (n - k) log q, as n log q + k logit(p) (-inf above the bound)
-        logpmf = self.lchoose + k[None, :] * (log_p - log_q) + self.n[:, None] * log_q
+        logpmf = self.lchoose + k * (log_p - log_q) + self.n[:, None] * log_q
         top = logpmf.max(axis=1, keepdims=True)
         pmf = np.exp(logpmf - top)
         total = pmf.sum(axis=1)
         loglik = top[:, 0] + np.log(total)
         pmf = pmf / total[:, None]
-        mean = pmf @ k
-        centred = k[None, :] - mean[:, None]
+        offset = pmf @ j
+        centred = j[None, :] - offset[:, None]
         var = np.sum(pmf * centred**2, axis=1)
         third = np.sum(pmf * centred**3, axis=1)
-        return loglik, mean, var, third
+        return loglik, self.lower + offset, var, third
 
 
 def cell_terms(

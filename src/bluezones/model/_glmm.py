@@ -327,25 +327,40 @@ def _check_groups(
     return tuple(names), codes, levels
 
 
-def _check_censored(censored: ArrayLike | None, n: np.ndarray) -> Censoring | None:
+def _check_censored(
+    censored: ArrayLike | None, censored_from: ArrayLike | None, n: np.ndarray
+) -> Censoring | None:
     if censored is None:
         return None
-    bound = np.asarray(censored, dtype=float).ravel()
-    if bound.size != n.size:
-        raise ModelError(
-            f"censored has {bound.size} values for {n.size} cells",
-            hint="give one bound per cell, NaN where the count is observed",
-        )
+    bound = _per_cell(censored, n, "censored")
+    lower = (
+        np.zeros_like(bound)
+        if censored_from is None
+        else _per_cell(censored_from, n, "censored_from")
+    )
+    lower = np.where(np.isfinite(bound), np.nan_to_num(lower, nan=0.0), np.nan)
     given = np.isfinite(bound)
-    bad = given & ((bound < 0) | (bound >= n) | (bound != np.round(bound)))
+    whole = (bound == np.round(bound)) & (lower == np.round(lower))
+    bad = given & ((lower < 0) | (lower > bound) | (bound >= n) | ~whole)
     if bad.any():
         i = int(np.argmax(bad))
         raise ModelError(
-            f"cell {i}: censoring bound {bound[i]:g} is not a whole number in [0, n = {n[i]:g})",
-            hint="a bound of n or more carries no information: leave such cells out",
+            f"cell {i}: censoring bounds [{lower[i]:g}, {bound[i]:g}] are not whole numbers "
+            f"with 0 <= lower <= upper < n = {n[i]:g}",
+            hint="an upper bound of n or more carries no information: leave such cells out",
         )
-    censoring = Censoring.of(bound, n)
+    censoring = Censoring.of(bound, n, lower)
     return None if censoring.empty else censoring
+
+
+def _per_cell(values: ArrayLike, n: np.ndarray, name: str) -> np.ndarray:
+    out = np.asarray(values, dtype=float).ravel()
+    if out.size != n.size:
+        raise ModelError(
+            f"{name} has {out.size} values for {n.size} cells",
+            hint="give one bound per cell, NaN where the count is observed",
+        )
+    return out
 
 
 def _check_separation(y: np.ndarray, n: np.ndarray, X: np.ndarray, names: tuple[str, ...]) -> None:
@@ -775,6 +790,7 @@ def fit_glmm(
     vcov: VcovMethod = "hessian",
     stage1: bool = True,
     censored: ArrayLike | None = None,
+    censored_from: ArrayLike | None = None,
 ) -> GLMMResult:
     """Fit a binomial random-intercept GLMM by the Laplace approximation, as ``glmer``.
 
@@ -797,11 +813,12 @@ def fit_glmm(
         ``vcov(use.hessian = FALSE)``: ``(X'WX - X'W Z Lambda H^{-1} Lambda Z'W X)^{-1}``).
     stage1
         Run glmer's ``nAGQ = 0`` stage for starting values (default, as glmer).
-    censored
-        Per cell the largest count it may have where only that is known (a count
-        suppressed below 10 has bound 9), NaN where ``y`` is observed. A censored
-        cell enters with the likelihood ``P(y <= bound)`` (:mod:`._censoring`);
-        its ``y`` is ignored. Bounds must lie in ``0 <= bound < n``.
+    censored, censored_from
+        Per cell the largest and smallest count it may have where only that is
+        known (a count suppressed below 10 has bounds 0 and 9), NaN where ``y`` is
+        observed; ``censored_from`` defaults to 0. A censored cell enters with
+        the likelihood ``P(lower <= y <= upper)`` (:mod:`._censoring`); its ``y`` is
+        ignored. Bounds must satisfy ``0 <= lower <= upper < n``.
 
     Returns
     -------
@@ -831,7 +848,7 @@ def fit_glmm(
     X_arr, names = _check_design(X, cells, x_names)
     off = _check_offset(offset, cells)
     term_names, codes, levels = _check_groups(groups, cells)
-    censoring = _check_censored(censored, n_arr)
+    censoring = _check_censored(censored, censored_from, n_arr)
     _check_separation(y_arr, n_arr, X_arr, names)
 
     lap = _Laplace(y_arr, n_arr, X_arr, off, codes, [lv.size for lv in levels], censoring)
@@ -868,7 +885,8 @@ def fit_glmm(
             + np.where(n_arr > y_arr, (n_arr - y_arr) * np.log((n_arr - y_arr) / (n_arr - mu)), 0.0)
         )
     if censoring is not None:
-        # A censored cell's saturated likelihood is 1 (a rate of 0 makes y <= bound certain).
+        # A censored cell's saturated likelihood is taken as 1: exact for "at most c" (a
+        # rate of 0 makes it certain), an overstatement for an interval a <= y <= c.
         dev_resid[censoring.index] = -2.0 * at_mode.loglik[censoring.index]
     laplace = float(out["value"])
     df = X_arr.shape[1] + K

@@ -25,9 +25,12 @@ from bluezones.regions.codes import level_of
 __all__ = [
     "CELL_COLUMNS",
     "CENSORED",
+    "CENSORED_FROM",
+    "HIDDEN_PARTS",
+    "KNOWN_PART",
     "OFFSET",
     "cells_from_facts",
-    "censored_bound_of",
+    "censored_bounds_of",
     "check_cells",
     "offset_of",
     "wide",
@@ -37,10 +40,16 @@ CELL_COLUMNS = ("region_code", "year", "y", "n", "usable", "reason")
 # Optional column: a known part of each cell's linear predictor (logit or log scale),
 # e.g. the correction for the composition of its wijken (bluezones.model.composition).
 OFFSET = "offset"
-# Optional column: the largest count a cell may have where its numerator is known only
-# to lie below a threshold (a suppressed count), NaN where it is observed
-# (bluezones.model.censored). Such a cell is usable; its ``y`` is not used.
+# Optional columns: the largest and smallest count a cell may have where its numerator
+# is known only to lie in that interval (a suppressed count), NaN where it is observed
+# (bluezones.model.censored); the smallest defaults to 0. Such a cell is usable; its
+# ``y`` is not used.
 CENSORED = "censored_at"
+CENSORED_FROM = "censored_from"
+# Optional columns, from harmonised facts (bluezones.regions.harmonise): of a suppressed
+# numerator, the sum of its known parts and the summed weight of its suppressed parts.
+KNOWN_PART = "known_part"
+HIDDEN_PARTS = "hidden_parts"
 
 LEVEL_PREFIX = {"gemeente": "GM", "wijk": "WK"}
 REASON_NO_DENOMINATOR = "geen noemer (aantal jongeren ontbreekt of is 0)"
@@ -120,6 +129,7 @@ def cells_from_facts(
     for m in covariates:
         _mark(cells, cells[m].isna(), REASON_MISSING_COVARIATE.format(measure=m))
     cells = _attach_parents(cells, regions)
+    cells = _attach_parts(cells, facts, ind.numerator)
     return cells.sort_values(["region_code", "year"], ignore_index=True)
 
 
@@ -130,11 +140,14 @@ def offset_of(cells: pd.DataFrame) -> np.ndarray:
     return cells[OFFSET].to_numpy(float)
 
 
-def censored_bound_of(cells: pd.DataFrame) -> np.ndarray:
-    """The cells' censoring bounds (all NaN when the cells have none)."""
+def censored_bounds_of(cells: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """The cells' censoring bounds, lower and upper (all NaN when the cells have none)."""
     if CENSORED not in cells.columns:
-        return np.full(len(cells), np.nan)
-    return cells[CENSORED].to_numpy(float)
+        return np.full(len(cells), np.nan), np.full(len(cells), np.nan)
+    upper = cells[CENSORED].to_numpy(float)
+    if CENSORED_FROM not in cells.columns:
+        return np.where(np.isfinite(upper), 0.0, np.nan), upper
+    return cells[CENSORED_FROM].to_numpy(float), upper
 
 
 def check_cells(cells: pd.DataFrame) -> None:
@@ -165,6 +178,33 @@ def _check_covariates_present(cells: pd.DataFrame, covariates: list[str]) -> Non
                 hint=f"Load a source that has {m}, or leave it out of the model's covariates.",
                 measure=m,
             )
+
+
+def _attach_parts(cells: pd.DataFrame, facts: pd.DataFrame, numerator: str) -> pd.DataFrame:
+    """Of each suppressed numerator, the sum of its known parts and the weight of its hidden ones.
+
+    Harmonised facts carry both (:mod:`bluezones.regions.harmonise`); a suppressed
+    count straight from a source, or from a store harmonised before they were
+    recorded, is one hidden part and nothing known. Observed and *missing*
+    numerators get NaN: a missing count is not known to be small.
+    """
+    if "status" not in facts.columns:
+        return cells
+    rows = facts.loc[
+        (facts["measure"] == numerator) & (facts["status"] == "suppressed"), ["region_code", "year"]
+    ]
+    known = facts[KNOWN_PART] if KNOWN_PART in facts.columns else pd.Series(np.nan, facts.index)
+    hidden = (
+        facts[HIDDEN_PARTS] if HIDDEN_PARTS in facts.columns else pd.Series(np.nan, facts.index)
+    )
+    unrecorded = hidden.loc[rows.index].isna().to_numpy()
+    parts = rows.assign(
+        **{
+            KNOWN_PART: np.where(unrecorded, 0.0, known.loc[rows.index].to_numpy(float)),
+            HIDDEN_PARTS: np.where(unrecorded, 1.0, hidden.loc[rows.index].to_numpy(float)),
+        }
+    ).drop_duplicates(["region_code", "year"])
+    return cells.merge(parts, how="left", on=["region_code", "year"], validate="one_to_one")
 
 
 def _attach_parents(cells: pd.DataFrame, regions: pd.DataFrame | None) -> pd.DataFrame:

@@ -17,10 +17,21 @@ intervals afterwards; with whole imputed counts and the random effect's mode
 plugged in it spread the null distribution of probation too wide.) Nothing is
 imputed in the results: the published tables keep the cell suppressed.
 
-A suppressed cell whose expected count is far above the threshold
-(``SUPPRESSION_IMPLAUSIBLE`` times) was suppressed for another reason (a small
-denominator, a privacy rule of the source) and stays out of the fit, as does
-one with fewer than ``below`` young people (it says nothing: ``y <= n`` always).
+A suppressed count of an area put together by harmonisation (a merged
+gemeente in the years before its merger) is known better, and differently: its
+known parts count ``k`` and its hidden parts weigh ``h`` (one per suppressed
+gemeente, a share of addresses for part of a split one), so
+``k <= y <= k + h (below - 1)`` (rounded outwards). Reading it as "fewer than
+10" would pull a merged area's early years down however large its other parts
+were; on the demo country that alone inflated the spread of probation effects
+from 0.15 to 0.18.
+
+A suppressed cell whose expected count is far above its upper bound
+(``SUPPRESSION_IMPLAUSIBLE`` times the bound plus one) was suppressed for
+another reason (a small denominator, a privacy rule of the source) and stays
+out of the fit, as does one whose upper bound is not below its young people
+(it says nothing: ``y <= n`` always). A *missing* numerator is never censored:
+no one knows it is small.
 """
 
 from __future__ import annotations
@@ -31,12 +42,19 @@ import numpy as np
 import pandas as pd
 from scipy import special
 
-from bluezones.model.cells import CENSORED, REASON_SUPPRESSED, offset_of
+from bluezones.model.cells import (
+    CENSORED,
+    CENSORED_FROM,
+    HIDDEN_PARTS,
+    KNOWN_PART,
+    REASON_SUPPRESSED,
+    offset_of,
+)
 from bluezones.model.design import build_design
 from bluezones.model.fitted import FittedModel
 from bluezones.model.spec import ModelSpec
 
-__all__ = ["SUPPRESSED_BELOW", "fit_censored"]
+__all__ = ["SUPPRESSED_BELOW", "fit_censored", "interval_of"]
 
 #: CBS's threshold: counts below it are published as suppressed.
 SUPPRESSED_BELOW = 10
@@ -57,23 +75,50 @@ def fit_censored(
     ``first`` is a fit on the observed cells when the caller has one already;
     it decides which suppressions are plausible. Returns the model and the
     cells it was fitted on: the suppressed cells it used are usable there, with
-    their bound ``below - 1`` in the ``censored_at`` column (``y`` set to it).
+    their interval in the ``censored_from`` and ``censored_at`` columns (``y``
+    set to the upper bound).
     """
     fitted = first or fit(cells, spec)
     if spec.family != "binomial":
         return fitted, cells
-    n = cells["n"].to_numpy(float)
-    candidates = _candidates(cells, fitted) & (np.round(n) >= below)
+    n = np.round(cells["n"].to_numpy(float))
+    lower, upper = interval_of(cells, below)
+    candidates = _candidates(cells, fitted) & np.isfinite(upper) & (upper < n)
     if not candidates.any():
         return fitted, cells
-    p = _conditional_rate(cells, fitted)
-    plausible = candidates & (n * p <= SUPPRESSION_IMPLAUSIBLE * below)
+    expected = n * _conditional_rate(cells, fitted)
+    plausible = candidates & (expected <= SUPPRESSION_IMPLAUSIBLE * (upper + 1))
     work = cells.copy()
-    work[CENSORED] = np.where(plausible, float(below - 1), np.nan)
-    work["y"] = np.where(plausible, float(below - 1), work["y"].to_numpy(float))
+    work[CENSORED] = np.where(plausible, upper, np.nan)
+    work[CENSORED_FROM] = np.where(plausible, lower, np.nan)
+    work["y"] = np.where(plausible, upper, work["y"].to_numpy(float))
     work.loc[plausible, "usable"] = True
     work.loc[plausible, "reason"] = ""
     return fit(work, spec), work
+
+
+def interval_of(cells: pd.DataFrame, below: int = SUPPRESSED_BELOW) -> tuple[np.ndarray, ...]:
+    """Per cell the interval a suppressed numerator lies in, NaN where there is none.
+
+    With the harmonised parts (:data:`~bluezones.model.cells.KNOWN_PART`,
+    :data:`~bluezones.model.cells.HIDDEN_PARTS`) the interval is
+    ``[floor(k), ceil(k + h (below - 1))]``; cells without those columns (made
+    by hand, not from facts) count every suppressed numerator as ``[0, below - 1]``.
+
+    >>> cells = pd.DataFrame({"known_part": [np.nan, 0.0, 25.0, 3.6],
+    ...                       "hidden_parts": [np.nan, 1.0, 1.0, 0.42]})
+    >>> [v.tolist() for v in interval_of(cells)]
+    [[nan, 0.0, 25.0, 3.0], [nan, 9.0, 34.0, 8.0]]
+    """
+    if HIDDEN_PARTS in cells.columns:
+        known = cells[KNOWN_PART].to_numpy(float)
+        hidden = cells[HIDDEN_PARTS].to_numpy(float)
+    else:
+        suppressed = (cells["reason"] == REASON_SUPPRESSED).to_numpy()
+        known = np.where(suppressed, 0.0, np.nan)
+        hidden = np.where(suppressed, 1.0, np.nan)
+    slack = 1e-9  # sums of shares of addresses are not exact
+    return np.floor(known + slack), np.ceil(known + hidden * (below - 1) - slack)
 
 
 def _candidates(cells: pd.DataFrame, fitted: FittedModel) -> np.ndarray:

@@ -6,7 +6,7 @@ standard errors are multiplied by its square root. With ``scale='X2'``
 statsmodels reports the same numbers, which the tests check to 1e-8.
 
 Cells with a censoring bound (a suppressed count, :mod:`bluezones.model.censored`)
-enter with the likelihood of "at most the bound"; having no observed count they
+enter with the likelihood of their interval ("at most 9"); having no observed count they
 are left out of Pearson's chi-square and its degrees of freedom.
 """
 
@@ -18,7 +18,7 @@ import pandas as pd
 from bluezones.errors import ModelError
 from bluezones.model import _irls
 from bluezones.model._censoring import Censoring
-from bluezones.model.cells import censored_bound_of, check_cells, offset_of
+from bluezones.model.cells import censored_bounds_of, check_cells, offset_of
 from bluezones.model.design import build_design
 from bluezones.model.fitted import FittedModel
 from bluezones.model.spec import ModelSpec
@@ -105,7 +105,7 @@ def _censoring(
     cells: pd.DataFrame, use: np.ndarray, n: np.ndarray, family: str
 ) -> Censoring | None:
     """The usable cells' censoring, if any (binomial models only)."""
-    bound = censored_bound_of(cells)[use]
+    lower, bound = (b[use] for b in censored_bounds_of(cells))
     if not np.isfinite(bound).any():
         return None
     if family != "binomial":
@@ -113,7 +113,7 @@ def _censoring(
             "Censored (suppressed) counts are supported in binomial models only.",
             hint="Use family='binomial', or leave suppressed cells out.",
         )
-    return Censoring.of(bound, n)
+    return Censoring.of(bound, n, lower)
 
 
 def _check_rank(X: np.ndarray, names: list[str]) -> None:

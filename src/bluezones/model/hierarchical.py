@@ -29,7 +29,7 @@ import pandas as pd
 
 from bluezones.errors import ModelError
 from bluezones.model._glmm import GLMMResult, fit_glmm
-from bluezones.model.cells import censored_bound_of, check_cells, offset_of
+from bluezones.model.cells import censored_bounds_of, check_cells, offset_of
 from bluezones.model.design import build_design
 from bluezones.model.fitted import FittedModel
 from bluezones.model.spec import ModelSpec
@@ -83,8 +83,17 @@ def fit_hierarchical(cells: pd.DataFrame, spec: ModelSpec) -> FittedModel:
     if (y != fit_cells["y"].to_numpy(float)).any() or (n != fit_cells["n"].to_numpy(float)).any():
         warnings.append("counts rounded to whole numbers for the binomial likelihood")
     offset = offset_of(cells)[use]
-    bound = censored_bound_of(cells)[use]
-    result = fit_glmm(y, n, X_all[use], groups, offset=offset, x_names=state.names, censored=bound)
+    lower, bound = (b[use] for b in censored_bounds_of(cells))
+    result = fit_glmm(
+        y,
+        n,
+        X_all[use],
+        groups,
+        offset=offset,
+        x_names=state.names,
+        censored=bound,
+        censored_from=lower,
+    )
     warnings += list(result.warnings)
     if not result.converged:
         warnings.append("the hierarchical fit did not converge")

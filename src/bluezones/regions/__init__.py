@@ -7,6 +7,7 @@ from bluezones.regions.crosswalk import (
     write_crosswalk,
 )
 from bluezones.regions.harmonise import (
+    HARMONISED_COLUMNS,
     HARMONISED_TABLE,
     SLIVER_WEIGHT,
     harmonise,
@@ -16,6 +17,7 @@ from bluezones.regions.harmonise import (
 )
 
 __all__ = [
+    "HARMONISED_COLUMNS",
     "HARMONISED_TABLE",
     "SLIVER_WEIGHT",
     "WEIGHT_SUM_TOLERANCE",

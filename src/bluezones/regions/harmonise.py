@@ -21,6 +21,13 @@ Honesty rules
   with a ``suppressed`` part is suppressed (value ``NULL``): never a silent
   undercount. ``missing`` wins because no one knows that value, while
   ``suppressed`` means a publisher withheld a (small) number.
+- What is known of a suppressed count is kept beside it: the sum of its known
+  parts (``known_part``) and the summed weight of its suppressed parts
+  (``hidden_parts``; 1 for a unit that did not change), so that a model can use
+  that it lies between ``known_part`` and ``known_part + hidden_parts * (t - 1)``
+  for a publisher's threshold ``t`` (:mod:`bluezones.model.censored`). Without
+  them a merged gemeente whose one small part was suppressed would read as
+  "fewer than 10" however large its other parts.
 - A region that has facts in a year but lacks this measure counts as a missing
   part too. A region with no facts at all in a year is taken not to exist then.
 - With ``suppressed="ignore_slivers"`` a *suppressed* part that brings less
@@ -42,6 +49,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Literal, cast
 
+import duckdb
 import numpy as np
 import pandas as pd
 
@@ -52,9 +60,12 @@ from bluezones.regions.crosswalk import Crosswalk
 from bluezones.store import FACT_COLUMNS, TABLE_SCHEMAS, Store
 
 __all__ = [
+    "BOUND_COLUMNS",
+    "HARMONISED_COLUMNS",
     "HARMONISED_TABLE",
     "SLIVER_WEIGHT",
     "SuppressedPolicy",
+    "create_harmonised_table",
     "harmonise",
     "harmonise_store",
     "indicator_rates",
@@ -68,7 +79,14 @@ SUPPRESSED_POLICIES: tuple[str, ...] = ("propagate", "ignore_slivers")
 SLIVER_WEIGHT = 0.01
 
 HARMONISED_TABLE = "facts_harmonised"
-HARMONISED_SCHEMA = {**TABLE_SCHEMAS["facts"], "reference_year": "INTEGER NOT NULL"}
+# Beside a suppressed count: the sum of its known parts and the weight of its hidden ones.
+BOUND_COLUMNS = ("known_part", "hidden_parts")
+HARMONISED_COLUMNS = (*FACT_COLUMNS, *BOUND_COLUMNS)
+HARMONISED_SCHEMA = {
+    **TABLE_SCHEMAS["facts"],
+    **dict.fromkeys(BOUND_COLUMNS, "DOUBLE"),
+    "reference_year": "INTEGER NOT NULL",
+}
 
 _KEY = ["dataset", "year", "measure", "code_to"]
 _FIXED_LEVELS = ("land",)
@@ -105,8 +123,9 @@ def harmonise(
     Returns
     -------
     DataFrame
-        Facts with the same columns, one row per reference unit, year and
-        measure, sorted. Years stay as they were; only boundaries change.
+        Facts with the same columns and :data:`BOUND_COLUMNS` (set for
+        suppressed counts only), one row per reference unit, year and measure,
+        sorted. Years stay as they were; only boundaries change.
 
     Raises
     ------
@@ -265,6 +284,7 @@ def _combine(
             "single": np.where(known, value, 0.0),
             "n_used": used,
             "n_supp": supp & used,
+            "hidden": np.where(supp, parts["weight"], 0.0),
             "n_miss": ((status == "missing").to_numpy() & used),
             "n_prov": ((status == "provisional").to_numpy() & used),
             "n_w_absent": parts["w_absent"].to_numpy() & known,
@@ -327,6 +347,7 @@ def _finish(g: pd.DataFrame, weighted: np.ndarray, sources: pd.DataFrame) -> pd.
         np.where(missing, "missing", np.where(suppressed, "suppressed", "provisional")),
         dtype="str",
     ).where(missing | suppressed | provisional)
+    bounded = suppressed & ~weighted
     out = pd.DataFrame(
         {
             "dataset": g["dataset"],
@@ -338,6 +359,8 @@ def _finish(g: pd.DataFrame, weighted: np.ndarray, sources: pd.DataFrame) -> pd.
         }
     )
     out = out.merge(sources, how="left", on=["dataset", "year", "measure", "region_code"])
+    out["known_part"] = np.where(bounded, g["num"], np.nan)
+    out["hidden_parts"] = np.where(bounded, g["hidden"], np.nan)
     return out.sort_values(["dataset", "region_code", "year", "measure"], ignore_index=True)
 
 
@@ -481,8 +504,15 @@ def harmonise_store(
         known_codes=known,
     )
     out["reference_year"] = int(reference_year)
-    columns = ", ".join(f'"{name}" {kind}' for name, kind in HARMONISED_SCHEMA.items())
     with store.transaction() as con:
-        con.execute(f'CREATE TABLE IF NOT EXISTS "{HARMONISED_TABLE}" ({columns})')
+        create_harmonised_table(con)
         store.replace(HARMONISED_TABLE, out, where={"dataset": dataset})
     return len(out)
+
+
+def create_harmonised_table(con: duckdb.DuckDBPyConnection) -> None:
+    """Create ``facts_harmonised`` if absent; add :data:`BOUND_COLUMNS` to an older one."""
+    columns = ", ".join(f'"{name}" {kind}' for name, kind in HARMONISED_SCHEMA.items())
+    con.execute(f'CREATE TABLE IF NOT EXISTS "{HARMONISED_TABLE}" ({columns})')
+    for name in BOUND_COLUMNS:
+        con.execute(f'ALTER TABLE "{HARMONISED_TABLE}" ADD COLUMN IF NOT EXISTS "{name}" DOUBLE')
