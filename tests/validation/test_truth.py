@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from scipy import optimize, special
 
 from bluezones.detect.pipeline import DetectionConfig, DetectionResult
 from bluezones.errors import ConfigError, DetectError
@@ -109,13 +110,31 @@ def test_evidence_figures_compare_centred_effects() -> None:
     assert table.loc["GM0001", "realised_effect"] == pytest.approx(-1.0)
 
 
-def test_realised_effect_weights_the_wijken_by_youth() -> None:
+def test_realised_effect_matches_the_care_of_the_wijken() -> None:
+    """The one gemeente effect that gives as many young people in care as G + W_w do."""
     areas, planted = _truth()
-    youth = pd.Series({"WK000101": 100.0, "WK000102": 300.0})
-    score = score_detection(_result(), areas, planted, level="gemeente", wijk_youth=youth)
+    wijken = pd.DataFrame(
+        {
+            "region_code": ["WK000101", "WK000102"] * 2,
+            "year": [2023, 2023, 2024, 2024],
+            "indicator": "jeugdhulp",
+            "n": [100.0, 300.0, 110.0, 290.0],
+            "eta": [-1.0, -3.0, -0.9, -3.1],
+        }
+    )
+    score = score_detection(_result(), areas, planted, level="gemeente", wijken=wijken)
     table = score.areas.set_index("region_code")
-    assert table.loc["GM0001", "realised_effect"] == pytest.approx(-1.0 + (20 - 60) / 400)
-    assert table.loc["GM0002", "realised_effect"] == pytest.approx(-0.5)
+    b = table.loc["GM0001", "realised_effect"]
+    own = np.array([0.2, -0.2, 0.2, -0.2])
+    n, eta = wijken["n"].to_numpy(), wijken["eta"].to_numpy()
+    target = (n * special.expit(eta - 1.0 + own)).sum()
+    exact = optimize.brentq(
+        lambda v: (n * special.expit(eta + v)).sum() - target, -5, 5, xtol=1e-14
+    )
+    assert b == pytest.approx(exact, abs=1e-10)
+    # The wijk with more care (eta -1) weighs more than its youths: above -1 + (20 - 60) / 400.
+    assert b > -1.0 + (20 - 60) / 400
+    assert table.loc["GM0002", "realised_effect"] == pytest.approx(-0.5)  # no wijken
 
 
 def test_level_and_truth_must_match_the_run() -> None:
