@@ -172,6 +172,16 @@ def test_wijk_composition_and_censoring_change_the_gemeente_expectation(
     assert mixed.area_year["observed"].isna().sum() == plain.area_year["observed"].isna().sum()
 
 
+def test_lasting_model_sets_the_composition_offsets(inputs) -> None:
+    facts, regions, _ = inputs
+    config = DetectionConfig(indicators=("jeugdhulp",), composition=True, suppressed_below=10)
+    result = run_detection(facts, regions, None, config)
+    lasting, expected = result.models["jeugdhulp:persistent"], result.models["jeugdhulp:expected"]
+    assert 2 <= lasting.stats["composition_fits"] <= 8
+    assert expected.stats["composition_fits"] == lasting.stats["composition_fits"]
+    assert not any("still moved" in w for w in lasting.warnings)
+
+
 def test_cli_detect_opt_in_corrections(demo: Path) -> None:
     args = ["detect", "--indicator", "jeugdhulp", "--indicator", "uithuisplaatsing"]
     extra = ["--wijk-composition", "--suppressed-below", "10", "--no-persistence"]
@@ -188,8 +198,8 @@ def test_a_model_that_did_not_converge_stops_detection(inputs, monkeypatch) -> N
     from bluezones.detect import pipeline
     from bluezones.model import fit
 
-    def stranded(cells, spec):
-        fitted = fit(cells, spec)
+    def stranded(cells, spec, **options):
+        fitted = fit(cells, spec, **options)
         if spec.random != "persistent":
             return fitted
         stats = {**fitted.stats, "converged": False}

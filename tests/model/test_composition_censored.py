@@ -71,7 +71,7 @@ def _slope(fitted) -> tuple[float, float]:
 def test_composition_removes_the_ecological_bias_of_gemeente_averages() -> None:
     gemeente, wijk = _country()
     naive, _ = _slope(fit(gemeente, SPEC))
-    fitted, cells = fit_with_composition(gemeente, wijk, SPEC, fit)
+    fitted, cells = fit_with_composition(gemeente, wijk, SPEC, lambda c, s, _: fit(c, s))
     corrected, se = _slope(fitted)
     # Gemeenten with a wide spread use more care than their average predicts: the
     # naive slope absorbs some of it; the corrected one recovers the wijk-level slope.

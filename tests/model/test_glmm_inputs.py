@@ -149,3 +149,15 @@ def test_a_stranded_pirls_is_not_the_next_start(cells, monkeypatch) -> None:
     assert np.isfinite(value)
     np.testing.assert_array_equal(lap.u, mode)
     np.testing.assert_array_equal(beta_far, start)
+
+
+def test_a_start_from_an_earlier_fit_reaches_the_same_optimum(cells) -> None:
+    first = _fit(cells)
+    again = _fit(cells, start=(first.theta * 1.3, first.beta + 0.05))
+    np.testing.assert_allclose(again.beta, first.beta, atol=1e-6)
+    np.testing.assert_allclose(again.theta, first.theta, atol=1e-6)
+    assert again.laplace_deviance == pytest.approx(first.laplace_deviance, abs=1e-8)
+    with pytest.raises(ModelError, match="start has 2 sds"):
+        _fit(cells, start=(np.ones(2), first.beta))
+    with pytest.raises(ModelError, match="negative or non-finite"):
+        _fit(cells, start=(-first.theta, first.beta))

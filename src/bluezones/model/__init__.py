@@ -31,6 +31,12 @@ __all__ = [
 ]
 
 
-def fit(cells: pd.DataFrame, spec: ModelSpec) -> FittedModel:
-    """Fit ``spec`` to ``cells``: a GLM, or a GLMM when the spec has random effects."""
-    return fit_glm(cells, spec) if spec.random == "none" else fit_hierarchical(cells, spec)
+def fit(cells: pd.DataFrame, spec: ModelSpec, *, start: FittedModel | None = None) -> FittedModel:
+    """Fit ``spec`` to ``cells``: a GLM, or a GLMM when the spec has random effects.
+
+    ``start`` is an earlier fit of the same spec on similar cells: a GLMM starts
+    its optimiser there (a GLM needs no start).
+    """
+    if spec.random == "none":
+        return fit_glm(cells, spec)
+    return fit_hierarchical(cells, spec, start=start)

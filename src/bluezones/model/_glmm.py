@@ -353,6 +353,25 @@ def _check_censored(
     return None if censoring.empty else censoring
 
 
+def _check_start(
+    start: tuple[ArrayLike, ArrayLike] | None, order: Sequence[int], columns: int
+) -> tuple[np.ndarray, np.ndarray] | None:
+    """A start ``(theta, beta)`` in the fit's layout order, or None."""
+    if start is None:
+        return None
+    theta = np.asarray(start[0], dtype=float).ravel()
+    beta = np.asarray(start[1], dtype=float).ravel()
+    if theta.size != len(order) or beta.size != columns:
+        raise ModelError(
+            f"start has {theta.size} sds and {beta.size} coefficients for a model with "
+            f"{len(order)} and {columns}",
+            hint="start from a fit of the same random-effect terms and design columns",
+        )
+    if not (np.all(np.isfinite(theta)) and np.all(theta >= 0) and np.all(np.isfinite(beta))):
+        raise ModelError("start holds a negative or non-finite value", hint="refit without start")
+    return np.minimum(theta[list(order)], THETA_MAX), beta
+
+
 def _per_cell(values: ArrayLike, n: np.ndarray, name: str) -> np.ndarray:
     out = np.asarray(values, dtype=float).ravel()
     if out.size != n.size:
@@ -650,13 +669,20 @@ def _minimise(lap: _Laplace, start: np.ndarray, fixed_zero: np.ndarray) -> so.Op
     )
 
 
-def _fit(lap: _Laplace, vcov_method: VcovMethod, stage1: bool) -> dict[str, Any]:
+def _fit(
+    lap: _Laplace,
+    vcov_method: VcovMethod,
+    stage1: bool,
+    start: tuple[np.ndarray, np.ndarray] | None = None,
+) -> dict[str, Any]:
     K, p = lap.K, lap.X.shape[1]
     notes: list[str] = []
     theta0 = np.ones(K)
     beta0 = np.zeros(p)
     iterations = 0
-    if stage1:
+    if start is not None:
+        theta0, beta0 = start
+    elif stage1:
         cache = {"beta": beta0}
 
         def objective(theta: np.ndarray) -> float:
@@ -791,6 +817,7 @@ def fit_glmm(
     stage1: bool = True,
     censored: ArrayLike | None = None,
     censored_from: ArrayLike | None = None,
+    start: tuple[ArrayLike, ArrayLike] | None = None,
 ) -> GLMMResult:
     """Fit a binomial random-intercept GLMM by the Laplace approximation, as ``glmer``.
 
@@ -819,6 +846,10 @@ def fit_glmm(
         observed; ``censored_from`` defaults to 0. A censored cell enters with
         the likelihood ``P(lower <= y <= upper)`` (:mod:`._censoring`); its ``y`` is
         ignored. Bounds must satisfy ``0 <= lower <= upper < n``.
+    start
+        ``(theta, beta)`` of an earlier fit of a similar model (the same terms and
+        columns) to start from, in place of stage 1: a refit after a small change
+        of the data or offsets then takes a few optimiser steps.
 
     Returns
     -------
@@ -852,9 +883,9 @@ def fit_glmm(
     _check_separation(y_arr, n_arr, X_arr, names)
 
     lap = _Laplace(y_arr, n_arr, X_arr, off, codes, [lv.size for lv in levels], censoring)
-    out = _fit(lap, vcov, stage1)
-
     order = lap.plan.order
+    out = _fit(lap, vcov, stage1, _check_start(start, order, X_arr.shape[1]))
+
     K = len(term_names)
     theta_input = np.empty(K)
     theta_input[list(order)] = out["theta"]

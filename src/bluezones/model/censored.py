@@ -72,20 +72,21 @@ def fit_censored(
 ) -> tuple[FittedModel, pd.DataFrame]:
     """Fit ``spec`` with suppressed numerators as counts below ``below`` (see above).
 
-    ``first`` is a fit on the observed cells when the caller has one already;
-    it decides which suppressions are plausible. Returns the model and the
-    cells it was fitted on: the suppressed cells it used are usable there, with
-    their interval in the ``censored_from`` and ``censored_at`` columns (``y``
-    set to the upper bound).
+    ``first`` is a fit of ``spec`` on these cells or nearly these (other
+    offsets, say) when the caller has one already; it decides which
+    suppressions are plausible, and ``cells`` are fitted anew all the same.
+    Returns the model and the cells it was fitted on: the suppressed cells it
+    used are usable there, with their interval in the ``censored_from`` and
+    ``censored_at`` columns (``y`` set to the upper bound).
     """
-    fitted = first or fit(cells, spec)
     if spec.family != "binomial":
-        return fitted, cells
+        return fit(cells, spec), cells
+    fitted = first or fit(cells, spec)
     n = np.round(cells["n"].to_numpy(float))
     lower, upper = interval_of(cells, below)
     candidates = _candidates(cells, fitted) & np.isfinite(upper) & (upper < n)
     if not candidates.any():
-        return fitted, cells
+        return (fitted if first is None else fit(cells, spec)), cells
     expected = n * _conditional_rate(cells, fitted)
     plausible = candidates & (expected <= SUPPRESSION_IMPLAUSIBLE * (upper + 1))
     work = cells.copy()

@@ -98,25 +98,29 @@ def fit_with_composition(
     cells: pd.DataFrame,
     wijken: pd.DataFrame,
     spec: ModelSpec,
-    fit: Callable[[pd.DataFrame, ModelSpec], FittedModel],
+    fit: Callable[[pd.DataFrame, ModelSpec, FittedModel | None], FittedModel],
     *,
     tolerance: float = COMPOSITION_TOLERANCE,
+    offset: np.ndarray | None = None,
 ) -> tuple[FittedModel, pd.DataFrame]:
     """Fit ``spec`` with the wijk-composition offset at its fixed point.
 
-    Returns the last fitted model and the cells with their ``offset`` column.
-    The number of fits and the largest offset are in the model's ``stats``
-    (``composition_fits``, ``composition_max_offset``).
+    ``fit(cells, spec, previous)`` fits once; ``previous`` is the fit before
+    (``None`` the first time), for a model that can start from it. ``offset``
+    is where the offsets start (default 0), e.g. the fixed point of a simpler
+    model. Returns the last fitted model and the cells with their ``offset``
+    column. The number of fits and the largest offset are in the model's
+    ``stats`` (``composition_fits``, ``composition_max_offset``).
     """
     cells = cells.copy()
-    cells[OFFSET] = 0.0
-    fitted = fit(cells, spec)
+    cells[OFFSET] = 0.0 if offset is None else np.asarray(offset, dtype=float)
+    fitted = fit(cells, spec, None)
     fits = 1
     for fits in range(2, MAX_FITS + 1):  # noqa: B007 (the count is reported below)
-        offset = composition_offset(cells, wijken, fitted)
-        change = float(np.max(np.abs(offset - cells[OFFSET].to_numpy()), initial=0.0))
-        cells[OFFSET] = offset
-        fitted = fit(cells, spec)
+        new = composition_offset(cells, wijken, fitted)
+        change = float(np.max(np.abs(new - cells[OFFSET].to_numpy()), initial=0.0))
+        cells[OFFSET] = new
+        fitted = fit(cells, spec, fitted)
         if change < tolerance:
             break
     else:

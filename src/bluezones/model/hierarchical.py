@@ -65,8 +65,14 @@ def term_groups(cells: pd.DataFrame, spec: ModelSpec) -> dict[str, np.ndarray]:
     raise ModelError(f"Model {spec.random!r} has no random effects.", hint="Use fit_glm.")
 
 
-def fit_hierarchical(cells: pd.DataFrame, spec: ModelSpec) -> FittedModel:
-    """Fit the hierarchical model of ``spec`` to the usable cells."""
+def fit_hierarchical(
+    cells: pd.DataFrame, spec: ModelSpec, *, start: FittedModel | None = None
+) -> FittedModel:
+    """Fit the hierarchical model of ``spec`` to the usable cells.
+
+    ``start``: an earlier fit of the same spec (on cells with, say, other
+    offsets) whose random-effect sds and coefficients the optimiser starts from.
+    """
     if spec.family != "binomial":
         raise ModelError(
             "Hierarchical models are binomial only.",
@@ -93,6 +99,7 @@ def fit_hierarchical(cells: pd.DataFrame, spec: ModelSpec) -> FittedModel:
         x_names=state.names,
         censored=bound,
         censored_from=lower,
+        start=None if start is None else _start(start, groups),
     )
     warnings += list(result.warnings)
     if not result.converged:
@@ -123,6 +130,18 @@ def fit_hierarchical(cells: pd.DataFrame, spec: ModelSpec) -> FittedModel:
         warnings=tuple(warnings),
         random=_random_state(result),
     )
+
+
+def _start(fitted: FittedModel, groups: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """``(theta, beta)`` of an earlier fit, its sds in the order of ``groups``."""
+    missing = [term for term in groups if term not in fitted.random]
+    if missing:
+        raise ModelError(
+            f"The start model has no random-effect term {missing[0]!r}.",
+            hint="Start from a fit of the same specification.",
+        )
+    theta = np.array([float(fitted.random[term]["sd"]) for term in groups])
+    return theta, np.asarray(fitted.beta, dtype=float)
 
 
 def _random_state(result: GLMMResult) -> dict[str, Any]:
