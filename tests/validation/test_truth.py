@@ -212,3 +212,22 @@ def test_interval_coverage_is_in_its_measured_band(small_runs: dict[bool, pd.Ser
         assert 0.85 <= run["coverage_realised"] <= 0.97
         assert 0.88 <= run["coverage_realised_jeugdhulp"] <= 1.0
         assert run["correlation_realised"] >= 0.9
+
+
+def test_false_discoveries_against_the_truth_spare_truly_atypical_areas() -> None:
+    from bluezones.validation.truth import _truth_figures
+
+    typical = np.linspace(-1.0, 1.0, 41)
+    realised = np.concatenate([typical, [-1.8, -0.9, -2.0, 1.9]])  # typical: -0.05 +- 1.6
+    codes = [f"GM{i:04d}" for i in range(realised.size)]
+    planted = ["none"] * 43 + ["low", "high"]
+    areas = pd.DataFrame(
+        {"region_code": codes, "indicator": "jeugdhulp", "planted": planted}
+    ).assign(realised_centred=realised)
+    status = pd.Series("as_expected", index=codes)
+    status[["GM0041", "GM0042", "GM0043"]] = "bluezone"  # truly low, typical, planted low
+    f = _truth_figures(areas, status, "jeugdhulp")
+    assert (f["truly_bluezone"], f["found_truly_bluezone"], f["false_truly_bluezone"]) == (2, 2, 1)
+    assert f["fdp_truly_bluezone"] == pytest.approx(1 / 3)
+    assert (f["truly_high"], f["found_truly_high"], f["recall_truly_high"]) == (1, 0, 0.0)
+    assert f["fdp_truly_high"] == 0.0  # nothing flagged high

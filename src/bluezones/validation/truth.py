@@ -17,6 +17,10 @@ Classes (from ``result.classification``):
   planted ``high`` areas called ``high``;
 - **false discovery proportion** of each flagged class: the share of the areas
   flagged so that were not planted so (0 when none is flagged);
+- the same two against the **truth** rather than the labels (``recall_truly_*``,
+  ``fdp_truly_*``): an unplanted area whose own effect is a draw three typical
+  SDs out is truly atypical, and flagging it is no false discovery (see
+  :func:`_truth_figures`);
 - the share of areas **flagged** at all (anything but ``as_expected`` and
   ``too_small``).
 
@@ -125,7 +129,8 @@ class TruthScore:
         Flat figures: counts (``planted_low``, ``found_low``, ``flagged_bluezone``,
         ``false_bluezone``, ...), ``recall_low``, ``recall_escalation``,
         ``recall_high``, ``escalation_as_bluezone``, ``fdp_bluezone``,
-        ``fdp_escalation``, ``fdp_high``, ``flagged_share``; per indicator
+        ``fdp_escalation``, ``fdp_high``, ``flagged_share``; ``truly_*``,
+        ``recall_truly_*`` and ``fdp_truly_*`` for ``bluezone`` and ``high``; per indicator
         ``coverage_<ind>``, ``coverage_realised_<ind>``, ``correlation_<ind>``,
         ``outside_95_<ind>``, ``outside_95_unplanted_<ind>``; and the same
         without suffix for all indicators together (coverage, outside shares)
@@ -183,6 +188,7 @@ def score_detection(
     summary: dict[str, Any] = {"areas": len(status), **_class_figures(status, labels)}
     areas = _area_table(result.evidence, truth, truth_areas, labels, status, level, wijken)
     summary.update(_evidence_figures(areas, result.config.rules.primary))
+    summary.update(_truth_figures(areas, status, result.config.rules.primary))
     return TruthScore(summary=summary, areas=areas)
 
 
@@ -333,6 +339,37 @@ def wijk_terms(country: DemoCountry, facts: pd.DataFrame) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True)
 
 
+def _truth_figures(areas: pd.DataFrame, status: pd.Series, primary: str) -> dict[str, Any]:
+    """False discoveries and recall against the true effects rather than the planted labels.
+
+    An area not planted can still be truly atypical: its own random effect a
+    draw three typical SDs out (about one gemeente in 700). Such a flag is
+    false against the labels but right against the truth. Here an area is
+    *truly low* (high) when its realised effect on the primary indicator lies
+    below (above) the typical 95% range: ``Z95`` robust SDs (1.4826 times the
+    median absolute deviation of the unplanted areas' realised effects) from
+    their median.
+    """
+    part = areas[areas["indicator"] == primary].set_index("region_code")
+    unplanted = part.loc[part["planted"] == NOT_PLANTED, "realised_centred"]
+    if len(unplanted) < 3:
+        return {}
+    centre = float(unplanted.median())
+    spread = float(stats.median_abs_deviation(unplanted, scale="normal"))
+    z = (part["realised_centred"] - centre) / spread
+    truly = {"bluezone": z <= -Z_INTERVAL, "high": z >= Z_INTERVAL}
+    flags = status.reindex(part.index)
+    out: dict[str, Any] = {}
+    for cls, true in truly.items():
+        flagged = flags == cls
+        out[f"truly_{cls}"] = int(true.sum())
+        out[f"found_truly_{cls}"] = int((flagged & true).sum())
+        out[f"false_truly_{cls}"] = int((flagged & ~true).sum())
+        out[f"recall_truly_{cls}"] = _ratio(out[f"found_truly_{cls}"], out[f"truly_{cls}"])
+        out[f"fdp_truly_{cls}"] = _ratio(out[f"false_truly_{cls}"], int(flagged.sum()), empty=0.0)
+    return out
+
+
 def _evidence_figures(areas: pd.DataFrame, primary: str) -> dict[str, Any]:
     """Coverage, correlation and outside shares per indicator and overall."""
     out: dict[str, Any] = {}
@@ -440,6 +477,8 @@ def _one_country(
 POOLED_RATIOS = {
     **{f"recall_{lab}": (f"found_{lab}", f"planted_{lab}") for lab in PLANTED_CLASS},
     **{f"fdp_{cls}": (f"false_{cls}", f"flagged_{cls}") for cls in PLANTED_CLASS.values()},
+    **{f"recall_truly_{c}": (f"found_truly_{c}", f"truly_{c}") for c in ("bluezone", "high")},
+    **{f"fdp_truly_{c}": (f"false_truly_{c}", f"flagged_{c}") for c in ("bluezone", "high")},
     "flagged_share": ("flagged", "areas"),
 }
 POOLED_SUMS = ("areas", "flagged", "escalation_as_bluezone")
@@ -456,6 +495,8 @@ def pool_scores(table: pd.DataFrame) -> dict[str, Any]:
     for key in POOLED_SUMS:
         out[key] = int(table[key].sum())
     for key, (num, den) in POOLED_RATIOS.items():
+        if num not in table or den not in table:
+            continue  # not measured (the truth figures need three unplanted areas)
         empty = 0.0 if key.startswith("fdp_") else float("nan")
         out[key] = _ratio(float(table[num].sum()), float(table[den].sum()), empty=empty)
     means = [c for c in table.columns if c.startswith(("coverage", "correlation", "outside_95"))]
