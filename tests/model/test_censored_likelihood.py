@@ -246,3 +246,10 @@ def test_merged_areas_read_as_fewer_than_ten_are_biased_low_and_intervals_are_no
     se = float(np.sqrt(full.xtwx_inv[0, 0]))
     assert abs(interval.beta[0] - full.beta[0]) < 0.5 * se
     assert full.beta[0] - as_small.beta[0] > 10 * se
+
+
+def test_the_loglik_alone_equals_the_one_with_the_moments() -> None:
+    d = _merged()
+    cut = Censoring.of(d["upper"], d["n"], d["lower"])
+    eta = (-3.5 + 0.4 * d["x"])[cut.index]
+    np.testing.assert_array_equal(cut.loglik(eta), cut.moments(eta)[0])

@@ -161,3 +161,14 @@ def test_a_start_from_an_earlier_fit_reaches_the_same_optimum(cells) -> None:
         _fit(cells, start=(np.ones(2), first.beta))
     with pytest.raises(ModelError, match="negative or non-finite"):
         _fit(cells, start=(-first.theta, first.beta))
+
+
+def test_holding_the_sds_finds_the_coefficients_at_those_sds(cells) -> None:
+    """glmer's nAGQ = 0 step: the sds stay, the coefficients are close to the Laplace ones."""
+    full = _fit(cells)
+    held = _fit(cells, start=(full.theta, full.beta + 0.1), hold_sds=True)
+    np.testing.assert_array_equal(held.theta, full.theta)
+    np.testing.assert_allclose(held.beta, full.beta, atol=0.02)
+    assert held.converged
+    with pytest.raises(ModelError, match="hold_sds needs a start"):
+        _fit(cells, hold_sds=True)

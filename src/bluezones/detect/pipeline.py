@@ -279,15 +279,20 @@ def _lasting_with_composition(
     to go with a covariate moves that coefficient (on a demo country the GLM's
     coefficient of log density was twice the true one, five of its standard
     errors off). The composition offset grows with the square of the
-    coefficients, so the GLMM, which knows the area effects, sets them: its
-    fixed point starts from the GLM's offsets, and each refit starts from the
-    fit before (a second instead of ten).
+    coefficients, so the GLMM, which knows the area effects, sets them. Its
+    fixed point starts from the GLM's offsets; the refits on the way keep the
+    first fit's sds and find only the coefficients (penalised IRLS, a fraction
+    of a second each), and the fit at the fixed point is a full one, started
+    from the last.
     """
 
-    def refit(c: pd.DataFrame, s: ModelSpec, previous: FittedModel | None) -> FittedModel:
+    def rough(c: pd.DataFrame, s: ModelSpec, previous: FittedModel | None) -> FittedModel:
+        return _censored_fit(c, s, config, previous=previous, hold_sds=previous is not None)
+
+    def final(c: pd.DataFrame, s: ModelSpec, previous: FittedModel) -> FittedModel:
         return _censored_fit(c, s, config, previous=previous)
 
-    return fit_with_composition(cells, wijken, spec, refit, offset=offset_of(cells))
+    return fit_with_composition(cells, wijken, spec, rough, offset=offset_of(cells), finish=final)
 
 
 def _with_composition_stats(fitted: FittedModel, source: FittedModel) -> FittedModel:
@@ -313,19 +318,26 @@ def _censored_fit(
     spec: ModelSpec,
     config: DetectionConfig,
     previous: FittedModel | None = None,
+    hold_sds: bool = False,
 ) -> FittedModel:
     """``spec`` fitted with suppressed numerators as counts below the threshold (if set).
 
     ``previous`` is a fit of the same spec on nearly the same cells: the fit
     starts from it, and it decides which suppressions are plausible.
+    ``hold_sds``: an intermediate fit at the sds of ``previous`` (:func:`bluezones.model.fit`).
 
     A fit that did not converge stops detection: its effects can be far off (an
     optimiser stranded at an sd of 4 gave every area a ratio of 10^30), and no
     list may rest on them.
     """
 
+    last = previous
+
     def fit_once(c: pd.DataFrame, s: ModelSpec) -> FittedModel:
-        return fit(c, s, start=previous)
+        # The censored fit starts where the fit on the observed cells ended.
+        nonlocal last
+        last = fit(c, s, start=last, hold_sds=hold_sds)
+        return last
 
     if config.suppressed_below is None:
         fitted = fit_once(cells, spec)

@@ -31,12 +31,19 @@ __all__ = [
 ]
 
 
-def fit(cells: pd.DataFrame, spec: ModelSpec, *, start: FittedModel | None = None) -> FittedModel:
+def fit(
+    cells: pd.DataFrame,
+    spec: ModelSpec,
+    *,
+    start: FittedModel | None = None,
+    hold_sds: bool = False,
+) -> FittedModel:
     """Fit ``spec`` to ``cells``: a GLM, or a GLMM when the spec has random effects.
 
     ``start`` is an earlier fit of the same spec on similar cells: a GLMM starts
-    its optimiser there (a GLM needs no start).
+    its optimiser there, or with ``hold_sds`` keeps its sds and finds only the
+    coefficients (an intermediate fit). A GLM needs neither.
     """
     if spec.random == "none":
         return fit_glm(cells, spec)
-    return fit_hierarchical(cells, spec, start=start)
+    return fit_hierarchical(cells, spec, start=start, hold_sds=hold_sds)

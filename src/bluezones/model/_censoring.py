@@ -27,7 +27,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import special
 
-__all__ = ["CellTerms", "Censoring", "cell_terms"]
+__all__ = ["CellTerms", "Censoring", "cell_loglik", "cell_terms"]
 
 # Smallest weight of a censored cell, relative to that of an observed count.
 WEIGHT_FLOOR = 1e-10
@@ -83,24 +83,47 @@ class Censoring:
     def empty(self) -> bool:
         return self.index.size == 0
 
-    def moments(self, eta: np.ndarray) -> tuple[np.ndarray, ...]:
-        """``log P(lower <= y <= bound)``, and the truncated mean, variance and third moment."""
+    def loglik(self, eta: np.ndarray) -> np.ndarray:
+        """``log P(lower <= y <= bound)`` alone: the line searches need no moments."""
+        return self._logpmf(eta)[1]
+
+    def _logpmf(self, eta: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Unnormalised log-probabilities on the grid, and their log-sum."""
         j = np.arange(self.lchoose.shape[1], dtype=float)
-        k = self.lower[:, None] + j[None, :]
         log_p = -np.logaddexp(0.0, -eta)[:, None]
         log_q = -np.logaddexp(0.0, eta)[:, None]
         # log C(n,k) + k log p + (n - k) log q, as n log q + k logit(p) (-inf above the bound)
+        k = self.lower[:, None] + j[None, :]
         logpmf = self.lchoose + k * (log_p - log_q) + self.n[:, None] * log_q
         top = logpmf.max(axis=1, keepdims=True)
-        pmf = np.exp(logpmf - top)
-        total = pmf.sum(axis=1)
-        loglik = top[:, 0] + np.log(total)
-        pmf = pmf / total[:, None]
-        offset = pmf @ j
-        centred = j[None, :] - offset[:, None]
-        var = np.sum(pmf * centred**2, axis=1)
-        third = np.sum(pmf * centred**3, axis=1)
+        return logpmf - top, top[:, 0] + np.log(np.exp(logpmf - top).sum(axis=1))
+
+    def moments(self, eta: np.ndarray) -> tuple[np.ndarray, ...]:
+        """``log P(lower <= y <= bound)``, and the truncated mean, variance and third moment."""
+        j = np.arange(self.lchoose.shape[1], dtype=float)
+        shifted, loglik = self._logpmf(eta)
+        pmf = np.exp(shifted)
+        pmf = pmf / pmf.sum(axis=1, keepdims=True)
+        # Raw moments of the offset j from the lower bound (a grid of at most a few
+        # dozen), then the central ones: no cancellation worth the name at that size.
+        offset, raw2, raw3 = (pmf @ j**power for power in (1, 2, 3))
+        var = np.maximum(raw2 - offset**2, 0.0)
+        third = raw3 - 3 * offset * raw2 + 2 * offset**3
         return loglik, self.lower + offset, var, third
+
+
+def cell_loglik(
+    eta: np.ndarray,
+    y: np.ndarray,
+    n: np.ndarray,
+    lchoose: np.ndarray,
+    censoring: Censoring | None = None,
+) -> np.ndarray:
+    """The log-likelihood of every cell at ``eta``: :func:`cell_terms` without the rest."""
+    loglik = lchoose + y * -np.logaddexp(0.0, -eta) + (n - y) * -np.logaddexp(0.0, eta)
+    if censoring is not None and not censoring.empty:
+        loglik[censoring.index] = censoring.loglik(eta[censoring.index])
+    return loglik
 
 
 def cell_terms(

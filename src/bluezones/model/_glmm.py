@@ -48,7 +48,7 @@ from numpy.typing import ArrayLike
 from scipy.special import expit, gammaln
 
 from bluezones.errors import ModelError
-from bluezones.model._censoring import CellTerms, Censoring, cell_terms
+from bluezones.model._censoring import CellTerms, Censoring, cell_loglik, cell_terms
 from bluezones.model._glmm_linalg import (
     MAX_DENSE_LEAF,
     Factor,
@@ -79,6 +79,10 @@ GRADIENT_TOLERANCE = 2e-3
 # Upper bound on theta (a random-effect sd on the logit scale) that keeps the
 # optimiser's line searches away from absurd values; never binding in practice.
 THETA_MAX = 100.0
+# Stage 1 only finds starting values; above this sd (a factor of 150 between areas one
+# sd apart) its optimiser's line searches made PIRLS crawl (thousands of step halvings
+# at an sd of 75 with censored cells) without ever being near the optimum.
+STAGE1_THETA_MAX = 5.0
 # Below this sd a term is also tried at exactly zero (lme4's check.boundary idea).
 BOUNDARY_PROBE = 1e-2
 # Relative size of an eigenvalue that marks a design column as collinear.
@@ -506,7 +510,7 @@ class _Laplace:
         return cell_terms(eta, self.y, self.n, self.lchoose, self.censoring)
 
     def neg2loglik(self, eta: np.ndarray) -> float:
-        return float(-2.0 * np.sum(self.terms(eta).loglik))
+        return float(-2.0 * np.sum(cell_loglik(eta, self.y, self.n, self.lchoose, self.censoring)))
 
     # -- PIRLS
 
@@ -648,83 +652,15 @@ def _hessian(lap: _Laplace, params: np.ndarray, free: np.ndarray) -> np.ndarray:
     return (Hs + Hs.T) / 2.0
 
 
-def _minimise(lap: _Laplace, start: np.ndarray, fixed_zero: np.ndarray) -> so.OptimizeResult:
-    bounds = [(0.0, 0.0) if fixed_zero[t] else (0.0, THETA_MAX) for t in range(lap.K)] + [
-        (None, None)
-    ] * (start.size - lap.K)
-    x0 = start.copy()
-    x0[: lap.K][fixed_zero] = 0.0
-    return so.minimize(
-        lap.value_and_gradient,
-        x0,
-        jac=True,
-        method="L-BFGS-B",
-        bounds=bounds,
-        options={
-            "ftol": OPTIMIZER_FTOL,
-            "gtol": OPTIMIZER_GTOL,
-            "maxiter": OPTIMIZER_MAX_ITERATIONS,
-            "maxcor": 20,
-        },
-    )
+def _polish(
+    lap: _Laplace, x: np.ndarray, free: np.ndarray, notes: list[str]
+) -> tuple[np.ndarray, float, np.ndarray, np.ndarray, bool, float]:
+    """Newton steps on a finite-difference Hessian, then lme4's convergence checks.
 
-
-def _fit(
-    lap: _Laplace,
-    vcov_method: VcovMethod,
-    stage1: bool,
-    start: tuple[np.ndarray, np.ndarray] | None = None,
-) -> dict[str, Any]:
-    K, p = lap.K, lap.X.shape[1]
-    notes: list[str] = []
-    theta0 = np.ones(K)
-    beta0 = np.zeros(p)
-    iterations = 0
-    if start is not None:
-        theta0, beta0 = start
-    elif stage1:
-        cache = {"beta": beta0}
-
-        def objective(theta: np.ndarray) -> float:
-            value, cache["beta"] = lap.stage1(theta, cache["beta"])
-            return value
-
-        res1 = so.minimize(
-            objective,
-            theta0,
-            method="L-BFGS-B",
-            bounds=[(0.0, THETA_MAX)] * K,
-            options={"ftol": 1e-12, "maxiter": 200},
-        )
-        theta0 = res1.x
-        _, beta0 = lap.stage1(theta0, cache["beta"])
-        iterations += int(res1.nit)
-    else:
-        lap.u[:] = 0.0
-        _, beta0 = lap.stage1(np.zeros(K), beta0)
-
-    fixed_zero = np.zeros(K, dtype=bool)
-    res = _minimise(lap, np.concatenate([theta0, beta0]), fixed_zero)
-    iterations += int(res.nit)
-    x, fx, ok = res.x, float(res.fun), bool(res.success)
-    if not ok:
-        notes.append(f"optimizer stopped early: {res.message}")
-
-    # lme4's check.boundary: a tiny sigma is set to exactly zero if that fits no worse.
-    for t in np.flatnonzero((x[:K] > 0) & (x[:K] < BOUNDARY_PROBE)):
-        trial_zero = fixed_zero.copy()
-        trial_zero[t] = True
-        u_saved = lap.u.copy()
-        alt = _minimise(lap, x, trial_zero)
-        if alt.fun <= fx:
-            x, fx, fixed_zero = alt.x, float(alt.fun), trial_zero
-            iterations += int(alt.nit)
-        else:
-            lap.u = u_saved
-    fixed_zero |= x[:K] == 0.0
-
-    # Newton polish on the free parameters with a finite-difference Hessian.
-    free = np.concatenate([~fixed_zero, np.ones(p, dtype=bool)])
+    Returns the parameters, deviance, gradient, Hessian (over the free
+    parameters), whether it is positive definite and the scaled gradient.
+    """
+    K = lap.K
     value, grad = lap.value_and_gradient(x)
     hess = _hessian(lap, x, free)
     for _ in range(NEWTON_POLISH_STEPS):
@@ -767,6 +703,89 @@ def _fit(
             f"model failed to converge: max|grad| = {max_grad:.3g} "
             f"(tolerance {GRADIENT_TOLERANCE}); rescale covariates or simplify the model"
         )
+    return x, value, grad, hess, hess_ok, max_grad
+
+
+def _minimise(lap: _Laplace, start: np.ndarray, fixed_zero: np.ndarray) -> so.OptimizeResult:
+    bounds = [(0.0, 0.0) if fixed_zero[t] else (0.0, THETA_MAX) for t in range(lap.K)] + [
+        (None, None)
+    ] * (start.size - lap.K)
+    x0 = start.copy()
+    x0[: lap.K][fixed_zero] = 0.0
+    return so.minimize(
+        lap.value_and_gradient,
+        x0,
+        jac=True,
+        method="L-BFGS-B",
+        bounds=bounds,
+        options={
+            "ftol": OPTIMIZER_FTOL,
+            "gtol": OPTIMIZER_GTOL,
+            "maxiter": OPTIMIZER_MAX_ITERATIONS,
+            "maxcor": 20,
+        },
+    )
+
+
+def _fit(
+    lap: _Laplace,
+    vcov_method: VcovMethod,
+    stage1: bool,
+    start: tuple[np.ndarray, np.ndarray] | None = None,
+    hold_sds: bool = False,
+) -> dict[str, Any]:
+    K, p = lap.K, lap.X.shape[1]
+    notes: list[str] = []
+    theta0 = np.ones(K)
+    beta0 = np.zeros(p)
+    iterations = 0
+    if hold_sds and start is not None:
+        return _with_sds_held(lap, *start)
+    if start is not None:
+        theta0, beta0 = start
+    elif stage1:
+        cache = {"beta": beta0}
+
+        def objective(theta: np.ndarray) -> float:
+            value, cache["beta"] = lap.stage1(theta, cache["beta"])
+            return value
+
+        res1 = so.minimize(
+            objective,
+            theta0,
+            method="L-BFGS-B",
+            bounds=[(0.0, STAGE1_THETA_MAX)] * K,
+            options={"ftol": 1e-12, "maxiter": 200},
+        )
+        theta0 = res1.x
+        _, beta0 = lap.stage1(theta0, cache["beta"])
+        iterations += int(res1.nit)
+    else:
+        lap.u[:] = 0.0
+        _, beta0 = lap.stage1(np.zeros(K), beta0)
+
+    fixed_zero = np.zeros(K, dtype=bool)
+    res = _minimise(lap, np.concatenate([theta0, beta0]), fixed_zero)
+    iterations += int(res.nit)
+    x, fx, ok = res.x, float(res.fun), bool(res.success)
+    if not ok:
+        notes.append(f"optimizer stopped early: {res.message}")
+
+    # lme4's check.boundary: a tiny sigma is set to exactly zero if that fits no worse.
+    for t in np.flatnonzero((x[:K] > 0) & (x[:K] < BOUNDARY_PROBE)):
+        trial_zero = fixed_zero.copy()
+        trial_zero[t] = True
+        u_saved = lap.u.copy()
+        alt = _minimise(lap, x, trial_zero)
+        if alt.fun <= fx:
+            x, fx, fixed_zero = alt.x, float(alt.fun), trial_zero
+            iterations += int(alt.nit)
+        else:
+            lap.u = u_saved
+    fixed_zero |= x[:K] == 0.0
+
+    free = np.concatenate([~fixed_zero, np.ones(p, dtype=bool)])
+    x, value, grad, hess, hess_ok, max_grad = _polish(lap, x, free, notes)
 
     theta, beta = x[:K], x[K:]
     u, _, F, pirls_ok = lap.pirls(theta, beta, joint=False)
@@ -778,14 +797,7 @@ def _fit(
         vcov = 2.0 * inv[nb:, nb:]
         vcov = (vcov + vcov.T) / 2.0
     else:
-        ZL = lap.zl(theta)
-        eta = lap.X @ beta + lap.offset + ZL @ u
-        w = lap.terms(eta).weight
-        F = lap.factor(theta, w)
-        ZLWX = ZL.T @ (w[:, None] * lap.X)
-        schur = lap.X.T @ (w[:, None] * lap.X) - ZLWX.T @ F.solve(ZLWX)
-        vcov = sla.inv(schur)
-        vcov = (vcov + vcov.T) / 2.0
+        F, vcov = _pirls_vcov(lap, theta, beta, u)
         vcov_method = "pirls"
     return {
         "theta": theta,
@@ -798,6 +810,41 @@ def _fit(
         "vcov_method": vcov_method,
         "converged": ok and hess_ok and max_grad <= GRADIENT_TOLERANCE and pirls_ok,
         "iterations": iterations,
+        "notes": notes,
+    }
+
+
+def _pirls_vcov(
+    lap: _Laplace, theta: np.ndarray, beta: np.ndarray, u: np.ndarray
+) -> tuple[Factor, np.ndarray]:
+    """glmer's ``vcov(use.hessian = FALSE)``, with the factor of ``H`` at the modes."""
+    ZL = lap.zl(theta)
+    eta = lap.X @ beta + lap.offset + ZL @ u
+    w = lap.terms(eta).weight
+    F = lap.factor(theta, w)
+    ZLWX = ZL.T @ (w[:, None] * lap.X)
+    schur = lap.X.T @ (w[:, None] * lap.X) - ZLWX.T @ F.solve(ZLWX)
+    vcov = sla.inv(schur)
+    return F, (vcov + vcov.T) / 2.0
+
+
+def _with_sds_held(lap: _Laplace, theta: np.ndarray, beta: np.ndarray) -> dict[str, Any]:
+    """Coefficients and modes by joint PIRLS at fixed sds (glmer's ``nAGQ = 0`` step)."""
+    u, beta, F, converged = lap.pirls(theta, beta, joint=True)
+    value = lap.deviance(theta, beta, u, F)
+    F, vcov = _pirls_vcov(lap, theta, beta, u)
+    notes = [] if converged else ["PIRLS did not reach its tolerance at the held sds"]
+    return {
+        "theta": theta,
+        "beta": beta,
+        "u": u,
+        "factor": F,
+        "value": value,
+        "gradient": np.full(theta.size + beta.size, np.nan),
+        "vcov": vcov,
+        "vcov_method": "pirls",
+        "converged": converged,
+        "iterations": 0,
         "notes": notes,
     }
 
@@ -818,6 +865,7 @@ def fit_glmm(
     censored: ArrayLike | None = None,
     censored_from: ArrayLike | None = None,
     start: tuple[ArrayLike, ArrayLike] | None = None,
+    hold_sds: bool = False,
 ) -> GLMMResult:
     """Fit a binomial random-intercept GLMM by the Laplace approximation, as ``glmer``.
 
@@ -850,6 +898,11 @@ def fit_glmm(
         ``(theta, beta)`` of an earlier fit of a similar model (the same terms and
         columns) to start from, in place of stage 1: a refit after a small change
         of the data or offsets then takes a few optimiser steps.
+    hold_sds
+        Keep the sds of ``start`` and find only the coefficients and modes, by
+        penalised IRLS (glmer's ``nAGQ = 0`` step) with ``vcov`` from PIRLS: a
+        fraction of a second, for intermediate fits of which only the
+        coefficients are used. Needs ``start``.
 
     Returns
     -------
@@ -884,7 +937,9 @@ def fit_glmm(
 
     lap = _Laplace(y_arr, n_arr, X_arr, off, codes, [lv.size for lv in levels], censoring)
     order = lap.plan.order
-    out = _fit(lap, vcov, stage1, _check_start(start, order, X_arr.shape[1]))
+    if hold_sds and start is None:
+        raise ModelError("hold_sds needs a start", hint="give start=(theta, beta) of a fit")
+    out = _fit(lap, vcov, stage1, _check_start(start, order, X_arr.shape[1]), hold_sds)
 
     K = len(term_names)
     theta_input = np.empty(K)

@@ -156,7 +156,7 @@ def deviance(
         term -= y - mu
     if censoring is not None:
         i = censoring.index
-        term[i] = -censoring.moments(special.logit(mu[i] / n[i]))[0]
+        term[i] = -censoring.loglik(special.logit(mu[i] / n[i]))
     return float(2 * term.sum())
 
 
@@ -174,6 +174,6 @@ def loglik(
         cell = comb + special.xlogy(y, p) + special.xlog1py(n - y, -p)
         if censoring is not None:
             i = censoring.index
-            cell[i] = censoring.moments(special.logit(p[i]))[0]
+            cell[i] = censoring.loglik(special.logit(p[i]))
         return float(cell.sum())
     return float((special.xlogy(y, mu) - mu - special.gammaln(y + 1)).sum())

@@ -46,6 +46,8 @@ __all__ = ["COMPOSITION_TOLERANCE", "composition_offset", "fit_with_composition"
 # Largest change of any offset (logit scale) at which the fixed point counts as reached.
 COMPOSITION_TOLERANCE = 1e-3
 MAX_FITS = 8
+# Full refits after ``finish`` when its coefficients move the offsets again.
+FINISH_FITS = 2
 
 
 def composition_offset(
@@ -102,20 +104,25 @@ def fit_with_composition(
     *,
     tolerance: float = COMPOSITION_TOLERANCE,
     offset: np.ndarray | None = None,
+    finish: Callable[[pd.DataFrame, ModelSpec, FittedModel], FittedModel] | None = None,
 ) -> tuple[FittedModel, pd.DataFrame]:
     """Fit ``spec`` with the wijk-composition offset at its fixed point.
 
     ``fit(cells, spec, previous)`` fits once; ``previous`` is the fit before
     (``None`` the first time), for a model that can start from it. ``offset``
     is where the offsets start (default 0), e.g. the fixed point of a simpler
-    model. Returns the last fitted model and the cells with their ``offset``
-    column. The number of fits and the largest offset are in the model's
-    ``stats`` (``composition_fits``, ``composition_max_offset``).
+    model. ``finish(cells, spec, last)`` refits at the fixed point, when the
+    fits on the way are rougher (a GLMM with its sds held); if its coefficients
+    still move the offsets by ``tolerance`` or more, up to ``FINISH_FITS`` more.
+    Returns the last fitted model and the cells with their ``offset`` column.
+    The number of fits and the largest offset are in the model's ``stats``
+    (``composition_fits``, ``composition_max_offset``).
     """
     cells = cells.copy()
     cells[OFFSET] = 0.0 if offset is None else np.asarray(offset, dtype=float)
     fitted = fit(cells, spec, None)
     fits = 1
+    unsettled = None
     for fits in range(2, MAX_FITS + 1):  # noqa: B007 (the count is reported below)
         new = composition_offset(cells, wijken, fitted)
         change = float(np.max(np.abs(new - cells[OFFSET].to_numpy()), initial=0.0))
@@ -124,8 +131,18 @@ def fit_with_composition(
         if change < tolerance:
             break
     else:
-        moved = f"wijk-composition offsets still moved {change:.2g} after {MAX_FITS} fits"
-        fitted = replace(fitted, warnings=(*fitted.warnings, moved))
+        unsettled = f"wijk-composition offsets still moved {change:.2g} after {MAX_FITS} fits"
+    if finish is not None:
+        fitted = finish(cells, spec, fitted)
+        for _ in range(FINISH_FITS):
+            new = composition_offset(cells, wijken, fitted)
+            if np.max(np.abs(new - cells[OFFSET].to_numpy()), initial=0.0) < tolerance:
+                break  # the finished fit keeps the fixed point
+            cells[OFFSET] = new
+            fitted = finish(cells, spec, fitted)
+            fits += 1
+    if unsettled is not None:
+        fitted = replace(fitted, warnings=(*fitted.warnings, unsettled))
     fitted.stats["composition_fits"] = fits
     fitted.stats["composition_max_offset"] = float(
         np.max(np.abs(cells[OFFSET].to_numpy()), initial=0.0)

@@ -66,12 +66,18 @@ def term_groups(cells: pd.DataFrame, spec: ModelSpec) -> dict[str, np.ndarray]:
 
 
 def fit_hierarchical(
-    cells: pd.DataFrame, spec: ModelSpec, *, start: FittedModel | None = None
+    cells: pd.DataFrame,
+    spec: ModelSpec,
+    *,
+    start: FittedModel | None = None,
+    hold_sds: bool = False,
 ) -> FittedModel:
     """Fit the hierarchical model of ``spec`` to the usable cells.
 
     ``start``: an earlier fit of the same spec (on cells with, say, other
     offsets) whose random-effect sds and coefficients the optimiser starts from.
+    ``hold_sds`` keeps the start's sds and finds only the coefficients (see
+    :func:`~bluezones.model._glmm.fit_glmm`): for intermediate fits.
     """
     if spec.family != "binomial":
         raise ModelError(
@@ -100,6 +106,7 @@ def fit_hierarchical(
         censored=bound,
         censored_from=lower,
         start=None if start is None else _start(start, groups),
+        hold_sds=hold_sds,
     )
     warnings += list(result.warnings)
     if not result.converged:
