@@ -128,3 +128,27 @@ def test_suppressed_counts_as_censored_remove_the_truncation_bias() -> None:
     assert censored.stats["censored_cells"] == int(hidden.sum())
     assert (work.loc[hidden, "censored_at"] == 9).all()
     assert work.loc[~hidden, "censored_at"].isna().all()
+
+
+def test_a_size_term_takes_the_gemeente_value_in_every_wijk() -> None:
+    """A gemeente's size describes it whole: its wijken are not small towns."""
+    gemeente, wijk = _country(gemeenten=60)
+    gemeente = gemeente.assign(population=gemeente["n"] * 5)
+    wijk = wijk.assign(population=wijk["n"] * 5)
+    sized = ModelSpec(
+        indicator="jeugdbescherming",
+        covariates=("pct_single_parent", "np.log(population)"),
+        year_effects=False,
+    )
+    fitted = fit(gemeente, sized)
+    offset = composition_offset(gemeente, wijk, fitted)
+    # Each wijk's linear predictor is its gemeente's plus the single-parent term's
+    # difference only: the size term is the gemeente's in every wijk.
+    column = fitted.design.columns.index("pct_single_parent")
+    slope = fitted.beta[1 + column] / fitted.design.sds[column]
+    for k in range(3):
+        rows = wijk[wijk["gemeente_code"] == gemeente["region_code"].iloc[k]]
+        eta_g = special.logit(fitted.predict(gemeente.iloc[[k]])["expected_rate"].iloc[0])
+        shift = slope * (rows["pct_single_parent"] - gemeente["pct_single_parent"].iloc[k])
+        rate = (rows["n"] * special.expit(eta_g + shift)).sum() / rows["n"].sum()
+        assert offset[k] == pytest.approx(special.logit(rate) - eta_g, abs=1e-9)

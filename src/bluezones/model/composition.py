@@ -24,10 +24,19 @@ and the offsets depend on each other; :func:`fit_with_composition` refits until
 the offsets settle (a fixed point, reached in three to six fits). Wijken
 without covariates or youths are left out of their gemeente's sum; a gemeente
 and year without any wijk figures gets offset 0 (no correction).
+
+Only covariates that describe who lives somewhere vary between a gemeente's
+wijken: shares, means, ratios of counts (a density). A term over a count alone,
+such as ``np.log(population)``, describes the gemeente as a whole (its size):
+the wijken of a gemeente take the gemeente's value of such a term
+(:func:`size_terms`). Read per wijk it would say that Rotterdam consists of
+fifty small towns, and on the real 2021/2022 extracts that made Rotterdam's
+expectation twice its use.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import replace
 
@@ -36,18 +45,35 @@ import pandas as pd
 from scipy import special
 
 from bluezones.errors import ModelError
+from bluezones.indicators import MEASURES
 from bluezones.model.cells import OFFSET
 from bluezones.model.design import build_design
 from bluezones.model.fitted import FittedModel
 from bluezones.model.spec import ModelSpec
 
-__all__ = ["COMPOSITION_TOLERANCE", "composition_offset", "fit_with_composition"]
+__all__ = ["COMPOSITION_TOLERANCE", "composition_offset", "fit_with_composition", "size_terms"]
 
 # Largest change of any offset (logit scale) at which the fixed point counts as reached.
 COMPOSITION_TOLERANCE = 1e-3
 MAX_FITS = 8
 # Full refits after ``finish`` when its coefficients move the offsets again.
 FINISH_FITS = 2
+
+
+def size_terms(columns: tuple[str, ...]) -> list[str]:
+    """The design columns that describe an area as a whole: over counts, and no ratio.
+
+    >>> size_terms(("np.log(population)", "I(100 * youth_15_24 / population)",
+    ...             "np.log(population / land_area)", "pct_single_parent", "land_area"))
+    ['np.log(population)', 'land_area']
+    """
+    out = []
+    for column in columns:
+        names = set(re.findall(r"[A-Za-z_][A-Za-z0-9_]*", column))
+        counts = [n for n in names if n in MEASURES and MEASURES[n].kind == "count"]
+        if counts and "/" not in column:
+            out.append(column)
+    return out
 
 
 def composition_offset(
@@ -77,6 +103,7 @@ def composition_offset(
     if part.empty:
         return np.zeros(len(cells))
     X_w, _ = build_design(part, fitted.spec, fitted.design)
+    _gemeente_values(X_w, part, X_g, cells, fitted.design.columns)
     eta_w = X_w @ fitted.beta
     n_w = part["n"].to_numpy(float)
     ok = np.isfinite(eta_w) & (n_w > 0)
@@ -94,6 +121,24 @@ def composition_offset(
     mixed = special.logit(rate.reindex(key).to_numpy())
     offset = mixed - eta_g
     return np.where(np.isfinite(offset), offset, 0.0)
+
+
+def _gemeente_values(
+    X_w: np.ndarray,
+    wijken: pd.DataFrame,
+    X_g: np.ndarray,
+    cells: pd.DataFrame,
+    columns: tuple[str, ...],
+) -> None:
+    """Give each wijk its gemeente's value of the size terms (in place)."""
+    sizes = [1 + columns.index(c) for c in size_terms(columns)]  # after the intercept
+    if not sizes:
+        return
+    own = pd.DataFrame(
+        X_g[:, sizes], index=pd.MultiIndex.from_frame(cells[["region_code", "year"]])
+    )
+    key = pd.MultiIndex.from_arrays([wijken["gemeente_code"], wijken["year"]])
+    X_w[:, sizes] = own[~own.index.duplicated()].reindex(key).to_numpy(float)
 
 
 def fit_with_composition(
