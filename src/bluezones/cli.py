@@ -25,6 +25,7 @@ from rich.text import Text
 from bluezones.config import Settings
 from bluezones.errors import BlueZonesError, DataError
 from bluezones.i18n import text
+from bluezones.indicators import SUPPRESSED_BELOW
 from bluezones.store import Store
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -203,6 +204,41 @@ def _progress(ctx: Context, title: str) -> Iterator[Callable[[str, int, int], No
         yield step
 
 
+def _correction_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """The two corrections of the gemeente expectation, on by default (docs/detection.md)."""
+    options = (
+        click.option(
+            "--wijk-composition/--no-wijk-composition",
+            default=True,
+            show_default=True,
+            help="Gemeente expectation from the composition of its wijken.",
+        ),
+        click.option(
+            "--suppressed-below",
+            type=click.IntRange(min=1),
+            default=SUPPRESSED_BELOW,
+            show_default=True,
+            help="A suppressed count is a count below this threshold (CBS: 10).",
+        ),
+        click.option(
+            "--drop-suppressed",
+            is_flag=True,
+            help="Leave suppressed counts out instead (small areas then come out too high).",
+        ),
+    )
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+def _suppressed_below(threshold: int, drop: bool) -> int | None:
+    """The threshold, or None with --drop-suppressed (which a threshold contradicts)."""
+    source = click.get_current_context().get_parameter_source("suppressed_below")
+    if drop and source is not click.core.ParameterSource.DEFAULT:
+        raise click.UsageError("Give --suppressed-below or --drop-suppressed, not both.")
+    return None if drop else threshold
+
+
 @main.command()
 @click.option("--dataset", default="demo", show_default=True, help="Dataset to detect on.")
 @click.option(
@@ -218,16 +254,7 @@ def _progress(ctx: Context, title: str) -> Iterator[Callable[[str, int, int], No
 @click.option("--years", help="Years to use, e.g. 2019-2024 (default: all).")
 @click.option("--fdr", type=float, help="False discovery rate of the lists (default 0.10).")
 @click.option("--no-persistence", is_flag=True, help="Skip the lasting-effect model.")
-@click.option(
-    "--wijk-composition",
-    is_flag=True,
-    help="Gemeente expectation from the composition of its wijken (docs/detection.md).",
-)
-@click.option(
-    "--suppressed-below",
-    type=click.IntRange(min=1),
-    help="Treat suppressed counts as counts below this threshold, e.g. 10 (docs/detection.md).",
-)
+@_correction_options
 @click.option(
     "--overdispersion",
     type=click.Choice(["none", "multiplicative", "additive"]),
@@ -252,7 +279,8 @@ def detect(
     fdr: float | None,
     no_persistence: bool,
     wijk_composition: bool,
-    suppressed_below: int | None,
+    suppressed_below: int,
+    drop_suppressed: bool,
     overdispersion: str,
     limits: str,
     show: int,
@@ -270,7 +298,7 @@ def detect(
         years=_year_range(years),
         persistence=not no_persistence,
         composition=wijk_composition,
-        suppressed_below=suppressed_below,
+        suppressed_below=_suppressed_below(suppressed_below, drop_suppressed),
         overdispersion=overdispersion,  # type: ignore[arg-type]  # click.Choice checked it
         levels=_levels(limits),
         rules=rules,
@@ -410,18 +438,37 @@ def validate() -> None:
     "--level", type=click.Choice(["gemeente", "wijk"]), default="gemeente", show_default=True
 )
 @click.option("--no-null", is_flag=True, help="Skip the countries without planted areas.")
+@_correction_options
 @pass_context
-def validate_demo(ctx: Context, seeds: int, level: str, no_null: bool) -> None:
+def validate_demo(
+    ctx: Context,
+    seeds: int,
+    level: str,
+    no_null: bool,
+    wijk_composition: bool,
+    suppressed_below: int,
+    drop_suppressed: bool,
+) -> None:
     """Recall, false discoveries, interval coverage and the null flag rate on demo countries.
 
     Each seed builds a demo country with planted low, high and escalating areas
     (and, unless --no-null, the same country without them), runs detection and
-    scores it against the truth. Takes about 10 s per country at gemeente level.
+    scores it against the truth. Takes about a minute per country at gemeente level.
     """
+    from bluezones.detect.pipeline import DetectionConfig
     from bluezones.validation.truth import demo_summary
 
+    config = DetectionConfig(
+        composition=wijk_composition,
+        suppressed_below=_suppressed_below(suppressed_below, drop_suppressed),
+        seed=ctx.settings.seed,
+        lang=ctx.settings.language,
+    )
     first = ctx.settings.seed
-    tables = demo_summary(range(first, first + seeds), level=level, null=not no_null)
+    with _progress(ctx, text("validate.running", ctx.settings.language)) as step:
+        tables = demo_summary(
+            range(first, first + seeds), level=level, config=config, null=not no_null, progress=step
+        )
     pooled = tables["pooled"].T.reset_index().rename(columns={"index": "figure"})
     for col in pooled.columns[1:]:
         pooled[col] = pooled[col].map(lambda v: f"{v:.3f}" if isinstance(v, float) else str(v))

@@ -99,6 +99,7 @@ MESSAGES: dict[str, dict[Language, str]] = {
         "en": "Next: bluezones detect --dataset {dataset}",
     },
     "detect.running": {"nl": "Detectie", "en": "Detection"},
+    "validate.running": {"nl": "Validatie op demolanden", "en": "Validation on demo countries"},
     "detect.done": {
         "nl": "Detectie op '{dataset}' ({level}, {years}): {counts}.",
         "en": "Detection on '{dataset}' ({level}, {years}): {counts}.",

@@ -24,6 +24,7 @@ __all__ = [
     "INDICATORS",
     "MEASURES",
     "PERSON_CHARACTERISTICS",
+    "SUPPRESSED_BELOW",
     "TREND_BREAKS",
     "Indicator",
     "Measure",
@@ -210,6 +211,10 @@ PERSON_CHARACTERISTICS: tuple[str, ...] = (
     "income_group",
     "parent_psych",
 )
+
+# CBS publishes a youth-care count below this as suppressed ("fewer than 10"), and so
+# does the demo country; bluezones.model.censored reads such a count as censored.
+SUPPRESSED_BELOW = 10
 
 # First year of a new series, with the reason. From the CBS release of 29 October 2021
 # many more providers report, so jeugdhulp figures from 2021 on do not compare with

@@ -253,3 +253,16 @@ def test_the_loglik_alone_equals_the_one_with_the_moments() -> None:
     cut = Censoring.of(d["upper"], d["n"], d["lower"])
     eta = (-3.5 + 0.4 * d["x"])[cut.index]
     np.testing.assert_array_equal(cut.loglik(eta), cut.moments(eta)[0])
+
+
+def test_expected_sums_to_what_the_cells_hold_with_censored_ones_at_their_expectation() -> None:
+    """The score equation of the intercept: observed counts plus, for censored cells,
+    their expectation given the interval, sum to the fitted expected counts."""
+    d = _merged()
+    X = np.column_stack([np.ones_like(d["x"]), d["x"]])
+    cut = Censoring.of(d["upper"], d["n"], d["lower"])
+    fit = fit_irls(X, d["y"], d["n"], "binomial", censoring=cut)
+    held = d["y"].copy()
+    held[cut.index] = cut.moments(special.logit(fit.mu[cut.index] / d["n"][cut.index]))[1]
+    assert held.sum() == pytest.approx(fit.mu.sum(), rel=1e-9)
+    assert (held * d["x"]).sum() == pytest.approx((fit.mu * d["x"]).sum(), rel=1e-7)

@@ -42,6 +42,7 @@ import numpy as np
 import pandas as pd
 from scipy import special
 
+from bluezones.indicators import SUPPRESSED_BELOW
 from bluezones.model.cells import (
     CENSORED,
     CENSORED_FROM,
@@ -54,10 +55,8 @@ from bluezones.model.design import build_design
 from bluezones.model.fitted import FittedModel
 from bluezones.model.spec import ModelSpec
 
-__all__ = ["SUPPRESSED_BELOW", "fit_censored", "interval_of"]
+__all__ = ["fit_censored", "interval_of"]
 
-#: CBS's threshold: counts below it are published as suppressed.
-SUPPRESSED_BELOW = 10
 #: Expected counts above this multiple of the threshold make a suppression implausible.
 SUPPRESSION_IMPLAUSIBLE = 3.0
 
