@@ -497,8 +497,9 @@ def _lasting_evidence(
 
     The effect ``b`` is on the logit scale; the ratio is the area's expected
     rate with ``b`` added over the rate without it, averaged over its years
-    (suppressed ones too: the effect rests on them), so "30% lower" means 30%
-    fewer young people in care, not 30% lower odds.
+    (those with a suppressed count too: with censoring the effect rests on
+    them, and an area whose every count is suppressed still gets a ratio), so
+    "30% lower" means 30% fewer young people in care, not 30% lower odds.
     """
     effects = random_effects(lasting, "area").set_index("level")
     sigma2 = lasting.random["area"]["sd"] ** 2
@@ -507,7 +508,7 @@ def _lasting_evidence(
     z_raw = effects["effect"].to_numpy() / np.sqrt(marginal) if sigma2 > 0 else 0.0 * marginal
     centre, scale = _typical_range(z_raw, marginal / sigma2) if sigma2 > 0 else (0.0, 1.0)
     z_typical = (z_raw - centre) / scale
-    # The years the effect rests on: observed ones and those known only to be small.
+    # Every year with an expectation: observed ones and those known only to be small.
     rated = cells[cells["usable"] | (cells["reason"] == REASON_SUPPRESSED)]
     rated = rated[rated["year"].isin(lasting.design.years)]
     X, _ = build_design(rated, lasting.spec, lasting.design)
