@@ -892,12 +892,28 @@ MESSAGES: dict[str, dict[Language, str]] = {
 }
 
 
+class _DutchNumber(float):
+    """A float that formats with a decimal comma and a thousands point (0,60; 1.234,5)."""
+
+    def __format__(self, spec: str) -> str:
+        return format(float(self), spec).translate(_DUTCH_SEPARATORS)
+
+
+_DUTCH_SEPARATORS = str.maketrans({",": ".", ".": ","})
+
+
 def text(key: str, lang: str = "nl", **fields: object) -> str:
     """The message ``key`` in ``lang`` (falling back to Dutch), with ``fields`` filled in.
 
+    Numbers with decimals are written the Dutch way in Dutch messages.
+
     >>> text("store.location", "en", path="/tmp/x.duckdb")
     'Store: /tmp/x.duckdb'
+    >>> text("detect.item", name="Urk", code="GM0184", ratio=0.6, low=0.55, high=0.651)
+    '  • Urk (GM0184): gebruik/verwacht 0,60 (95%-interval 0,55-0,65)'
     """
     entry = MESSAGES[key]
     template = entry.get(lang, entry["nl"])  # type: ignore[call-overload]
+    if lang != "en":  # numpy's float64 is a float too
+        fields = {k: _DutchNumber(v) if isinstance(v, float) else v for k, v in fields.items()}
     return template.format(**fields)
