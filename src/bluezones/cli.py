@@ -412,12 +412,17 @@ def model(
         regions = store.read("regions", where={"dataset": dataset, "year": year})
     cells = cells_from_facts(facts, spec, regions)
     fitted = fit(cells, spec)
-    coefficients = fitted.coefficients().round(4)
-    print_frame(ctx.out, coefficients, f"{indicator} ~ {spec.formula()}")
-    if random == "none":
-        summary = model_report(fitted, cells, seed=ctx.settings.seed).summary
+    if random == "none":  # with standard errors clustered by area, where areas repeat
+        report = model_report(fitted, cells, seed=ctx.settings.seed)
+        coefficients, summary = report.coefficients, report.summary
     else:
+        coefficients = fitted.coefficients()
         summary = {**fitted.stats, **{f"sd_{k}": v["sd"] for k, v in fitted.random.items()}}
+    if "se_area" in coefficients:  # the intervals to read are those clustered by area
+        coefficients = coefficients[
+            ["term", "estimate", "se", "se_area", "ci_low_area", "ci_high_area", "ratio"]
+        ]
+    print_frame(ctx.out, coefficients.round(4), f"{indicator} ~ {spec.formula()}")
     rows = [(k, f"{v:.4g}" if isinstance(v, float) else str(v)) for k, v in summary.items()]
     print_frame(ctx.out, pd.DataFrame(rows, columns=["", "value"]))
     for warning in fitted.warnings:

@@ -203,3 +203,11 @@ def test_cli_detect_corrections_are_on_by_default_and_can_be_switched_off(demo: 
     for bad in (["--suppressed-below", "0"], ["--suppressed-below", "10", "--drop-suppressed"]):
         result = CliRunner().invoke(main, ["--store", str(demo), *args, *bad])
         assert result.exit_code == 2 and "suppressed" in result.output, result.output
+
+
+def test_cli_model_reports_errors_clustered_by_area(demo: Path) -> None:
+    result = CliRunner().invoke(
+        main, ["--store", str(demo), "model", "--indicator", "jeugdhulp"], terminal_width=200
+    )
+    assert result.exit_code == 0, result.output
+    assert "se_area" in result.output and "cv_deviance_explained" in result.output

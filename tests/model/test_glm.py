@@ -129,3 +129,25 @@ def test_y_above_n_is_refused(cells) -> None:
     bad.loc[3, "y"] = bad.loc[3, "n"] + 1
     with pytest.raises(ModelError, match="GM0003"):
         fit_glm(bad, ModelSpec(covariates=COVARIATES))
+
+
+@pytest.mark.parametrize("family", ["binomial", "poisson"])
+def test_area_clustered_errors_equal_statsmodels(cells, family) -> None:
+    from bluezones.model.report import area_clustered_cov
+
+    spec = ModelSpec(covariates=COVARIATES, family=family)
+    ours = area_clustered_cov(fit_glm(cells, spec), cells)
+    X, _ = build_design(cells, spec)
+    y, n = cells["y"].to_numpy(), cells["n"].to_numpy()
+    clustered = {
+        "cov_type": "cluster",
+        "cov_kwds": {"groups": pd.factorize(cells["region_code"])[0]},
+    }
+    if family == "binomial":  # statsmodels clusters the two-column form (not var_weights)
+        model = sm.GLM(np.column_stack([y, n - y]), X, family=sm.families.Binomial())
+        fit = model.fit(tol=1e-14, **clustered)
+    else:
+        fit = _statsmodels_fit(X, y, n, family, **clustered)
+    np.testing.assert_allclose(ours, fit.cov_params(), rtol=1e-7)
+    one_per_area = cells.drop_duplicates("region_code")
+    assert area_clustered_cov(fit_glm(one_per_area, spec), one_per_area) is None

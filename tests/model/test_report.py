@@ -25,6 +25,10 @@ def test_report_on_informative_covariates(make_cells) -> None:
     assert list(report.coefficients["term"][:2]) == ["Intercept", "pct_single_parent"]
     lo, hi = report.coefficients[["ci_low", "ci_high"]].to_numpy().T
     assert (lo < report.coefficients["estimate"]).all() and (hi > lo).all()
+    # Three years per area: the errors clustered by area are given beside the GLM's own.
+    assert s["areas"] == cells["region_code"].nunique()
+    lo, hi = report.coefficients[["ci_low_area", "ci_high_area"]].to_numpy().T
+    assert (lo < report.coefficients["estimate"]).all() and (hi > lo).all()
 
 
 def test_noise_covariate_does_not_predict_out_of_sample(make_cells) -> None:

