@@ -4,8 +4,10 @@ For every indicator (jeugdhulp, jeugdbescherming, jeugdreclassering,
 uithuisplaatsing by default):
 
 1. **Expected use** by indirect standardisation: a binomial GLM with year
-   effects on the population characteristics; ``E`` per area and year sums to
-   the observed count in each year.
+   effects on the population characteristics (and, for gemeenten, an offset
+   for the composition of their wijken); ``E`` per area and year sums to the
+   observed count in each year, suppressed counts at what they are expected
+   to hold (they enter as censored: :mod:`bluezones.model.censored`).
 2. **Per year**: ``O/E`` with an exact Poisson interval, funnel z-scores and
    control limits with additive overdispersion (CQC variant, as FunnelPlotR),
    a two-sided p-value from the adjusted z and a Benjamini-Hochberg q-value,
