@@ -7,10 +7,11 @@ least-squares problem by a QR decomposition of ``sqrt(W) X`` (stable where
 than ``TOLERANCE`` relative, which puts coefficients within about 1e-10 of the
 optimum (statsmodels' default stops at 1e-8).
 
-Binomial cells may be censored (a count known only to lie at or below a bound,
+Binomial cells may be censored (a count known only to lie between two bounds,
 :mod:`bluezones.model._censoring`): they enter with the score and observed
-information of ``P(y <= bound)``, so each step is a Newton step on the censored
-likelihood, and the deviance counts ``-2 log P(y <= bound)`` for them.
+information of ``P(lower <= y <= bound)``, so each step is a Newton step on the
+censored likelihood, and the deviance counts ``-2 log P(lower <= y <= bound)``
+for them.
 """
 
 from __future__ import annotations
@@ -54,7 +55,7 @@ def fit_irls(
 
     For ``binomial`` ``y`` counts successes out of ``n`` with a logit link; for
     ``poisson`` ``n`` is the exposure and enters as ``log(n)`` in the offset.
-    ``censoring`` (binomial only) marks the cells known only up to a bound.
+    ``censoring`` (binomial only) marks the cells known only within bounds.
     """
     if censoring is not None and censoring.empty:
         censoring = None
@@ -88,7 +89,7 @@ def fit_irls(
     p = mu / n if family == "binomial" else np.full(len(y), 0.5)
     at_bound = ((y == 0) & (p < SEPARATION_EPS)) | ((y == n) & (p > 1 - SEPARATION_EPS))
     if censoring is not None:
-        at_bound[censoring.index] = False  # a rate of 0 is no separation for "at most c"
+        at_bound[censoring.index] = False  # a count known only within bounds is no separation
     return IRLSResult(beta, xtwx_inv, mu, float(dev), it, converged, at_bound)
 
 
@@ -148,7 +149,7 @@ def deviance(
     family: str,
     censoring: Censoring | None = None,
 ) -> float:
-    """Residual deviance, with 0·log 0 = 0; a censored cell adds ``-2 log P(y <= bound)``."""
+    """Residual deviance, with 0·log 0 = 0; a censored cell adds ``-2 log P(its interval)``."""
     term = special.xlogy(y, y) - special.xlogy(y, mu)
     if family == "binomial":
         term += special.xlogy(n - y, n - y) - special.xlogy(n - y, n - mu)

@@ -170,7 +170,7 @@ def fit_with_composition(
     unsettled = None
     for fits in range(2, MAX_FITS + 1):  # noqa: B007 (the count is reported below)
         new = composition_offset(cells, wijken, fitted)
-        change = float(np.max(np.abs(new - cells[OFFSET].to_numpy()), initial=0.0))
+        change = _largest_change(new, cells)
         cells[OFFSET] = new
         fitted = fit(cells, spec, fitted)
         if change < tolerance:
@@ -179,9 +179,10 @@ def fit_with_composition(
         unsettled = f"wijk-composition offsets still moved {change:.2g} after {MAX_FITS} fits"
     if finish is not None:
         fitted = finish(cells, spec, fitted)
+        fits += 1
         for _ in range(FINISH_FITS):
             new = composition_offset(cells, wijken, fitted)
-            if np.max(np.abs(new - cells[OFFSET].to_numpy()), initial=0.0) < tolerance:
+            if _largest_change(new, cells) < tolerance:
                 break  # the finished fit keeps the fixed point
             cells[OFFSET] = new
             fitted = finish(cells, spec, fitted)
@@ -189,7 +190,10 @@ def fit_with_composition(
     if unsettled is not None:
         fitted = replace(fitted, warnings=(*fitted.warnings, unsettled))
     fitted.stats["composition_fits"] = fits
-    fitted.stats["composition_max_offset"] = float(
-        np.max(np.abs(cells[OFFSET].to_numpy()), initial=0.0)
-    )
+    fitted.stats["composition_max_offset"] = _largest_change(np.zeros(len(cells)), cells)
     return fitted, cells
+
+
+def _largest_change(offset: np.ndarray, cells: pd.DataFrame) -> float:
+    """The largest difference between ``offset`` and the cells' offsets."""
+    return float(np.max(np.abs(offset - cells[OFFSET].to_numpy()), initial=0.0))
